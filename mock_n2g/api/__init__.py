@@ -1,0 +1,12 @@
+"""One blueprint per resource of the service; thin handlers: parse, call the backend, envelope."""
+
+from flask import Flask
+
+from mock_n2g.api import auth, lists, recipients
+
+BLUEPRINTS = (auth.blueprint, lists.blueprint, recipients.blueprint)
+
+
+def register_blueprints(app: Flask) -> None:
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

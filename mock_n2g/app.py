@@ -1,0 +1,63 @@
+"""`create_app(config)`: the Flask application of the mock."""
+
+import logging
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from mock_n2g.api import register_blueprints
+from mock_n2g.api.access import BACKEND_KEY
+from mock_n2g.backend import Backend
+from mock_n2g.config import MockConfig
+from mock_n2g.errors import ApiError, OAuthError
+
+log = logging.getLogger("mock_n2g")
+
+
+def _json_error(status: int, body: dict) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> Response:
+        return _json_error(error.status, error.body())
+
+    @app.errorhandler(OAuthError)
+    def oauth_error(error: OAuthError) -> Response:
+        response = _json_error(error.status, error.body())
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = (
+                f'Bearer realm="Service", error="{error.error}", '
+                f'error_description="{error.description}"'
+            )
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        """Routing and protocol errors (404, 405, 413, ...) in the service's error body."""
+        status = error.code or 500
+        response = _json_error(status, ApiError(status).body())
+        if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        """A bug in the mock: logged here, answered as a plain 500 without a traceback."""
+        log.exception("unhandled error", exc_info=error)
+        return _json_error(500, ApiError(500).body())
+
+
+def create_app(config: MockConfig | None = None) -> Flask:
+    config = config or MockConfig()
+    app = Flask("mock_n2g")
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.config["N2G_BASE_URL"] = config.base_url.rstrip("/") if config.base_url else None
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[BACKEND_KEY] = Backend(config.accounts, config.clock)
+    _register_error_handlers(app)
+    register_blueprints(app)
+    return app

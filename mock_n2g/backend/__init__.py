@@ -1,0 +1,51 @@
+"""Domain state and rules of the mock, no Flask: accounts, tokens, lists, recipients."""
+
+from collections.abc import Iterable
+
+from mock_n2g.backend.accounts import Account, AccountSpec
+from mock_n2g.backend.auth import AuthService
+from mock_n2g.backend.lists import ListService
+from mock_n2g.backend.recipients import RecipientService
+from mock_n2g.backend.store import Store
+from mock_n2g.backend.tokens import TokenStore
+from mock_n2g.clock import Clock
+from mock_n2g.ids import new_id
+
+__all__ = ["Account", "AccountSpec", "Backend"]
+
+
+class Backend:
+    """Everything the mock knows, behind one lock, with one service per resource."""
+
+    def __init__(self, accounts: Iterable[AccountSpec] = (), clock: Clock | None = None) -> None:
+        self.store = Store(clock or Clock())
+        self.tokens = TokenStore(self.store.clock)
+        self.auth = AuthService(self.store, self.tokens)
+        self.lists = ListService(self.store)
+        self.recipients = RecipientService(self.store)
+        for spec in accounts:
+            self.add_account(spec)
+
+    @property
+    def clock(self) -> Clock:
+        return self.store.clock
+
+    def add_account(self, spec: AccountSpec) -> Account:
+        """Create an account with its user, company and one default list."""
+        store = self.store
+        with store.lock:
+            if spec.auth_key in store.accounts_by_auth_key:
+                raise ValueError("an account with this auth key exists already")
+            ids = []
+            for _ in range(3):
+                ids.append(new_id(store))
+                store.account_level_ids.add(ids[-1])
+            account = Account(spec, account_id=ids[0], company_id=ids[1], user_id=ids[2])
+            store.accounts[account.account_id] = account
+            store.accounts_by_auth_key[spec.auth_key] = account
+            self.lists.create(account, {"name": spec.default_list_name})
+        return account
+
+    def accounts(self) -> list[Account]:
+        with self.store.lock:
+            return list(self.store.accounts.values())

@@ -1,0 +1,71 @@
+"""Accounts: the credentials a client logs in with, and the state that belongs to them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sortedcontainers import SortedKeyList
+
+if TYPE_CHECKING:
+    from mock_n2g.backend.lists import MailingList
+    from mock_n2g.backend.recipients import Recipient
+
+DEMO_AUTH_KEY = "mock_client_id:mock_client_secret"
+DEMO_USERNAME = "demo@example.org"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo value
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """What it takes to create an account: the three items a customer hands over, and more."""
+
+    auth_key: str
+    username: str
+    password: str
+    is_developer_mode: bool = True
+    default_list_name: str = "Default"
+
+    def __repr__(self) -> str:
+        return f"AccountSpec(username={self.username!r}, auth_key=<redacted>, password=<redacted>)"
+
+    @classmethod
+    def from_env(cls) -> AccountSpec:
+        """The default account of `n2g-mock serve`: `N2G_MOCK_*` variables or the demo values."""
+        return cls(
+            auth_key=os.environ.get("N2G_MOCK_AUTH_KEY") or DEMO_AUTH_KEY,
+            username=os.environ.get("N2G_MOCK_USERNAME") or DEMO_USERNAME,
+            password=os.environ.get("N2G_MOCK_PASSWORD") or DEMO_PASSWORD,
+        )
+
+
+def _by_seq(item: MailingList | Recipient) -> int:
+    return item.seq
+
+
+@dataclass(eq=False)
+class Account:
+    """One customer account: its credentials, its user and company ids, and its data."""
+
+    spec: AccountSpec
+    account_id: str
+    company_id: str
+    user_id: str
+    default_list_id: str = ""
+    lists: dict[str, MailingList] = field(default_factory=dict)
+    attribute_names: set[str] = field(default_factory=set)
+
+    def __repr__(self) -> str:
+        return f"Account(account_id={self.account_id!r}, username={self.spec.username!r})"
+
+    def ordered_lists(self) -> list[MailingList]:
+        return list(self.lists.values())
+
+    def recipient_total(self) -> int:
+        return sum(len(mailing_list.members) for mailing_list in self.lists.values())
+
+
+def new_member_index() -> SortedKeyList:
+    """Recipients of one list in creation order; pages are sliced by position in O(log n + k)."""
+    return SortedKeyList(key=_by_seq)

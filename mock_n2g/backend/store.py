@@ -1,0 +1,38 @@
+"""The shared core of the backend: one lock, the clock, and the id indexes across accounts."""
+
+import itertools
+import threading
+from typing import TYPE_CHECKING
+
+from mock_n2g.clock import Clock
+
+if TYPE_CHECKING:
+    from mock_n2g.backend.accounts import Account
+    from mock_n2g.backend.lists import MailingList
+    from mock_n2g.backend.recipients import Recipient
+
+
+class Store:
+    """State every service shares. Callers hold `lock` around every read and write."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.accounts: dict[str, Account] = {}
+        self.accounts_by_auth_key: dict[str, Account] = {}
+        self.lists: dict[str, MailingList] = {}
+        self.recipients: dict[str, Recipient] = {}
+        self.account_level_ids: set[str] = set()  # account, company and user ids
+        self._sequence = itertools.count(1)
+
+    def next_seq(self) -> int:
+        """A number that orders records by creation."""
+        return next(self._sequence)
+
+    def __contains__(self, candidate: object) -> bool:
+        """Whether an id is in use by any resource (so `new_id(store)` never repeats one)."""
+        return (
+            candidate in self.lists
+            or candidate in self.recipients
+            or candidate in self.account_level_ids
+        )
