@@ -46,11 +46,10 @@ def serve(host: str, port: int, base_url: str | None, threads: int) -> int:
     signal.signal(signal.SIGTERM, _stop)
     print(f"Newsletter2Go mock serving on {_url(host, server.effective_port)}", flush=True)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        print("Newsletter2Go mock stopped", flush=True)
+        server.run()  # returns on Ctrl-C (waitress catches it) and on SIGTERM (see _stop)
     finally:
         server.close()
+    print("Newsletter2Go mock stopped", flush=True)
     return 0
 
 

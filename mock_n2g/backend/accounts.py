@@ -59,12 +59,6 @@ class Account:
     def __repr__(self) -> str:
         return f"Account(account_id={self.account_id!r}, username={self.spec.username!r})"
 
-    def ordered_lists(self) -> list[MailingList]:
-        return list(self.lists.values())
-
-    def recipient_total(self) -> int:
-        return sum(len(mailing_list.members) for mailing_list in self.lists.values())
-
 
 def new_member_index() -> SortedKeyList:
     """Recipients of one list in creation order; pages are sliced by position in O(log n + k)."""

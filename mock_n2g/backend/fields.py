@@ -28,7 +28,7 @@ FLAG = FieldRule("bool")
 EMAIL = FieldRule("email", max_length=EMAIL_MAX_LENGTH)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def email_problem(address: str) -> str | None:
     """Why `address` is not a usable e-mail address, or None when it is."""
     if len(address) > EMAIL_MAX_LENGTH:
