@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from mock_n2g.backend.accounts import Account, new_member_index
 from mock_n2g.backend.fields import EMAIL, FLAG, TEXT, FieldRule, check_fields
-from mock_n2g.backend.paging import Page, PageRequest, filter_page, require_known_fields
+from mock_n2g.backend.paging import (
+    Page,
+    PageRequest,
+    filter_page,
+    require_known_fields,
+    slice_sequence,
+)
 from mock_n2g.backend.store import Store
 from mock_n2g.clock import format_timestamp
 from mock_n2g.errors import ApiError, FieldProblem, ValidationError, not_found
@@ -142,7 +148,7 @@ class ListService:
         with self._store.lock:
             lists = list(account.lists.values())
         if request.filter is None:
-            return Page(lists[request.offset : request.offset + request.limit], len(lists))
+            return Page(slice_sequence(lists, request), len(lists))
         matching, page = filter_page(lists, request, lambda record: record.value)
         return Page(page, len(matching))
 

@@ -46,4 +46,4 @@ def filter_page(
     assert request.filter is not None
     matches = request.filter.matches
     matching = [record for record in records if matches(resolver(record))]
-    return matching, matching[request.offset : request.offset + request.limit]
+    return matching, slice_sequence(matching, request)
