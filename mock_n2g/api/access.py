@@ -32,13 +32,11 @@ def account() -> Account:
     return g.account
 
 
-def json_body(*, required: bool = True) -> Any:
+def json_body() -> Any:
     """The parsed JSON body, whatever the Content-Type says (clients are sloppy about it)."""
     raw = request.get_data(cache=True)
     if not raw.strip():
-        if required:
-            raise bad_request("the request body is empty, JSON expected")
-        return None
+        raise bad_request("the request body is empty, JSON expected")
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

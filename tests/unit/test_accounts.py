@@ -49,3 +49,24 @@ def test_each_account_starts_with_its_own_default_list():
     first, second = backend.accounts()
     assert first.default_list_id != second.default_list_id
     assert list(first.lists) == [first.default_list_id]
+
+
+def test_two_accounts_cannot_share_an_auth_key():
+    import pytest
+
+    backend = Backend([AccountSpec("same:key", "a@example.org", "p")])
+    with pytest.raises(ValueError, match="auth key"):
+        backend.add_account(AccountSpec("same:key", "b@example.org", "q"))
+    assert len(backend.accounts()) == 1
+
+
+def test_the_clock_only_moves_forward():
+    import pytest
+
+    from mock_n2g.clock import Clock
+
+    clock = Clock()
+    before = clock.now()
+    assert clock.advance(3600) >= before + 3600
+    with pytest.raises(ValueError, match="forward"):
+        clock.advance(-1)

@@ -242,3 +242,20 @@ def test_token_endpoint_only_accepts_post(client):
     response = client.get("/oauth/v2/token")
     assert response.status_code == 405
     assert response.get_json()["status"] == 405
+
+
+def test_basic_auth_wins_over_a_client_id_in_the_body(client):
+    body = password_body(client_id="unknown", client_secret="nope")
+    response = client.post("/oauth/v2/token", headers=basic(MAIN_ACCOUNT.auth_key), json=body)
+    assert response.status_code == 200
+
+
+def test_a_body_that_is_not_json_or_form_means_no_grant_type(client):
+    response = client.post(
+        "/oauth/v2/token",
+        headers=basic(MAIN_ACCOUNT.auth_key),
+        data=b"{broken",
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_request"

@@ -89,3 +89,11 @@ def test_validation_error_has_the_documented_shape(api):
             "errors": [{"code": 10003, "fieldName": "name", "message": "name must not be empty"}]
         },
     }
+
+
+@pytest.mark.parametrize("body", ["[]", '"name"', "7"])
+def test_body_that_is_not_an_object_is_400_where_an_object_is_expected(api, body):
+    list_id = api.create_list("Object please")
+    response = api.patch(f"/lists/{list_id}", data=body, content_type="application/json")
+    body = assert_documented_error(response, 400)
+    assert "JSON object" in body["errorMessage"]

@@ -406,3 +406,24 @@ def test_unicode_and_escaped_json_arrive_intact(api, list_id):
     assert response.status_code == 201
     [item] = listing(api, f"/lists/{list_id}/recipients?_expand=1")["value"]
     assert (item["email"], item["last_name"]) == ("jörg@example.org", "Müller")
+
+
+@pytest.mark.parametrize("list_ref", [123, ["abc"], True])
+def test_a_list_id_that_is_not_a_string_makes_the_entry_invalid(api, list_id, list_ref):
+    body = [
+        {"list_id": list_ref, "email": "a@example.org"},
+        {"list_id": list_id, "email": "b@example.org"},
+    ]
+    response = api.post("/recipients", json=body)
+    assert response.status_code == 201
+    assert response.get_json()["info"]["additional"]["invalid_recipients"] == [body[0]]
+    assert response.get_json()["info"]["count"] == 1
+
+
+def test_multiselect_attribute_takes_a_list_of_strings_only(api, list_id):
+    [recipient_id] = api.add(list_id, {"email": "a@example.org", "Topics": ["sport", "culture"]})
+    assert expanded(api, list_id, recipient_id)["Topics"] == ["sport", "culture"]
+    response = api.post(
+        "/recipients", json=[{"list_id": list_id, "email": "b@example.org", "Topics": [1, 2]}]
+    )
+    assert len(response.get_json()["info"]["additional"]["invalid_recipients"]) == 1
