@@ -1,8 +1,11 @@
 """The default account of `n2g-mock serve`, and secrets kept out of reprs."""
 
+import pytest
+
 from mock_n2g import create_app
 from mock_n2g.backend import AccountSpec, Backend
 from mock_n2g.backend.accounts import DEMO_AUTH_KEY, DEMO_PASSWORD, DEMO_USERNAME
+from mock_n2g.clock import Clock
 from tests.support import Api
 
 
@@ -52,8 +55,6 @@ def test_each_account_starts_with_its_own_default_list():
 
 
 def test_two_accounts_cannot_share_an_auth_key():
-    import pytest
-
     backend = Backend([AccountSpec("same:key", "a@example.org", "p")])
     with pytest.raises(ValueError, match="auth key"):
         backend.add_account(AccountSpec("same:key", "b@example.org", "q"))
@@ -61,10 +62,6 @@ def test_two_accounts_cannot_share_an_auth_key():
 
 
 def test_the_clock_only_moves_forward():
-    import pytest
-
-    from mock_n2g.clock import Clock
-
     clock = Clock()
     before = clock.now()
     assert clock.advance(3600) >= before + 3600
