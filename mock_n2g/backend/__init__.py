@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from mock_n2g.backend.accounts import Account, AccountSpec
 from mock_n2g.backend.auth import AuthService
 from mock_n2g.backend.lists import ListService
+from mock_n2g.backend.outbox import Outbox
 from mock_n2g.backend.recipients import RecipientService
 from mock_n2g.backend.store import Store
 from mock_n2g.backend.tokens import TokenStore
@@ -23,6 +24,7 @@ class Backend:
         self.auth = AuthService(self.store, self.tokens)
         self.lists = ListService(self.store)
         self.recipients = RecipientService(self.store)
+        self.outbox = Outbox(self.store)
         for spec in accounts:
             self.add_account(spec)
 
