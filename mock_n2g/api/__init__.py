@@ -2,9 +2,15 @@
 
 from flask import Flask
 
-from mock_n2g.api import auth, lists, recipients
+from mock_n2g.api import auth, forms, groups, lists, recipients
 
-BLUEPRINTS = (auth.blueprint, lists.blueprint, recipients.blueprint)
+BLUEPRINTS = (
+    auth.blueprint,
+    lists.blueprint,
+    recipients.blueprint,
+    groups.blueprint,
+    forms.blueprint,
+)
 
 
 def register_blueprints(app: Flask) -> None:

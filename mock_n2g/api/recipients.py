@@ -14,7 +14,7 @@ blueprint = Blueprint("recipients", __name__)
 blueprint.before_request(authenticate)
 
 
-def _item(recipient: Recipient, view: params.View) -> dict[str, Any]:
+def recipient_item(recipient: Recipient, view: params.View) -> dict[str, Any]:
     fields = recipient.representation(view.fields) if view.detailed else None
     return envelope.item(f"/recipients/{recipient.id}", recipient.id, fields)
 
@@ -22,13 +22,13 @@ def _item(recipient: Recipient, view: params.View) -> dict[str, Any]:
 def _page(path: str, list_id: str | None) -> ResponseReturnValue:
     wanted, view = params.page_request(), params.view()
     page = backend().recipients.page(account(), list_id, wanted)
-    items = (_item(r, view) for r in page.items)
+    items = (recipient_item(r, view) for r in page.items)
     return envelope.collection(path, page, wanted, items, additional=page.extra)
 
 
 def _one(recipient: Recipient) -> ResponseReturnValue:
     view = params.view()
-    shown = _item(recipient, params.View(True, view.fields))
+    shown = recipient_item(recipient, params.View(True, view.fields))
     return envelope.envelope(
         200, [shown], 1, additional={"active": 0 if recipient.is_unsubscribed else 1}
     )
@@ -57,7 +57,7 @@ def upsert_recipients() -> ResponseReturnValue:
         raise bad_request("the body must be a recipient object or an array of recipient objects")
     result = backend().recipients.upsert(account(), entries)
     no_fields = params.View(False, None)
-    value = [_item(recipient, no_fields) for recipient in result.recipients]
+    value = [recipient_item(recipient, no_fields) for recipient in result.recipients]
     return envelope.envelope(
         status, value, len(value), additional={"invalid_recipients": result.invalid}
     )

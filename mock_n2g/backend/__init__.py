@@ -1,9 +1,11 @@
-"""Domain state and rules of the mock, no Flask: accounts, tokens, lists, recipients."""
+"""Domain state and rules of the mock, no Flask: accounts, tokens, lists, recipients, forms."""
 
 from collections.abc import Iterable
 
 from mock_n2g.backend.accounts import Account, AccountSpec
 from mock_n2g.backend.auth import AuthService
+from mock_n2g.backend.forms import FormService
+from mock_n2g.backend.groups import GroupService
 from mock_n2g.backend.lists import ListService
 from mock_n2g.backend.outbox import Outbox
 from mock_n2g.backend.recipients import RecipientService
@@ -24,7 +26,9 @@ class Backend:
         self.auth = AuthService(self.store, self.tokens)
         self.lists = ListService(self.store)
         self.recipients = RecipientService(self.store)
+        self.groups = GroupService(self.store, self.recipients)
         self.outbox = Outbox(self.store)
+        self.forms = FormService(self.store, self.recipients, self.outbox)
         for spec in accounts:
             self.add_account(spec)
 
@@ -33,11 +37,15 @@ class Backend:
         return self.store.clock
 
     def add_account(self, spec: AccountSpec) -> Account:
-        """Create an account with its user, company and one default list."""
+        """Create an account with its user, company, one default list and a form for it."""
         store = self.store
         with store.lock:
             if spec.auth_key in store.accounts_by_auth_key:
                 raise ValueError("an account with this auth key exists already")
+            if spec.default_form_code is not None:
+                problem = self.forms.code_problem(spec.default_form_code)
+                if problem:
+                    raise ValueError(problem)
             ids = []
             for _ in range(3):
                 ids.append(new_id(store))
@@ -45,7 +53,8 @@ class Backend:
             account = Account(spec, account_id=ids[0], company_id=ids[1], user_id=ids[2])
             store.accounts[account.account_id] = account
             store.accounts_by_auth_key[spec.auth_key] = account
-            self.lists.create(account, {"name": spec.default_list_name})
+            default_list = self.lists.create(account, {"name": spec.default_list_name})
+            self.forms.create(account, default_list.id, code=spec.default_form_code)
         return account
 
     def accounts(self) -> list[Account]:

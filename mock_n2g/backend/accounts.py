@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sortedcontainers import SortedKeyList
 
 if TYPE_CHECKING:
+    from mock_n2g.backend.forms import Form
     from mock_n2g.backend.lists import MailingList
     from mock_n2g.backend.recipients import Recipient
 
@@ -26,6 +27,7 @@ class AccountSpec:
     password: str
     is_developer_mode: bool = True
     default_list_name: str = "Default"
+    default_form_code: str | None = None  # the code of the default list's form; random if None
 
     def __repr__(self) -> str:
         return f"AccountSpec(username={self.username!r}, auth_key=<redacted>, password=<redacted>)"
@@ -55,6 +57,7 @@ class Account:
     default_list_id: str = ""
     lists: dict[str, MailingList] = field(default_factory=dict)
     attribute_names: set[str] = field(default_factory=set)
+    forms: dict[str, Form] = field(default_factory=dict)  # by form code
 
     def __repr__(self) -> str:
         return f"Account(account_id={self.account_id!r}, username={self.spec.username!r})"

@@ -21,6 +21,7 @@ from mock_n2g.ids import new_id
 if TYPE_CHECKING:
     from sortedcontainers import SortedKeyList
 
+    from mock_n2g.backend.groups import Group
     from mock_n2g.backend.recipients import Recipient
 
 NAME_MAX_LENGTH = 64
@@ -66,6 +67,7 @@ class MailingList:
         "by_email",
         "company_id",
         "created_at",
+        "groups",
         "id",
         "members",
         "modified_at",
@@ -84,6 +86,7 @@ class MailingList:
         self.members: SortedKeyList = new_member_index()
         self.by_email: dict[str, Recipient] = {}
         self.active = 0  # members not unsubscribed
+        self.groups: dict[str, Group] = {}
 
     def value(self, name: str) -> Any:
         if name == "id":
@@ -169,6 +172,8 @@ class ListService:
                 raise ApiError(400, "the default list cannot be deleted")
             for recipient in mailing_list.members:
                 del store.recipients[recipient.id]
+            for group_id in mailing_list.groups:
+                del store.groups[group_id]
             del account.lists[list_id]
             del store.lists[list_id]
         return 1

@@ -54,18 +54,18 @@ class Recipient:
     """One contact in one list. Slots keep 100,000 of them small."""
 
     __slots__ = (
-        "account_id",
         "attributes",
         "created_at",
         "email",
         "first_name",
         "gender",
+        "groups",
         "id",
         "is_blacklisted",
         "is_bounced",
         "is_unsubscribed",
         "last_name",
-        "list_id",
+        "mailing_list",
         "phone",
         "rating",
         "seq",
@@ -74,8 +74,7 @@ class Recipient:
     def __init__(self, recipient_id: str, seq: int, mailing_list: MailingList, now: float) -> None:
         self.id = recipient_id
         self.seq = seq
-        self.list_id = mailing_list.id
-        self.account_id = mailing_list.account_id
+        self.mailing_list = mailing_list
         self.created_at = now
         self.email = ""
         self.phone: str | None = None
@@ -87,6 +86,23 @@ class Recipient:
         self.is_bounced = False
         self.is_blacklisted = False
         self.attributes: dict[str, Any] | None = None
+        self.groups: list[str] | None = None  # ids of the static segments it was added to
+
+    @property
+    def list_id(self) -> str:
+        return self.mailing_list.id
+
+    @property
+    def account_id(self) -> str:
+        return self.mailing_list.account_id
+
+    def group_ids(self) -> list[str]:
+        """Static segments it was added to, then the dynamic ones whose filter it matches now."""
+        static = list(self.groups or ())
+        for group in self.mailing_list.groups.values():
+            if group.is_dynamic and group.filter.matches(self.value):
+                static.append(group.id)
+        return static
 
     def value(self, name: str) -> Any:
         """A field's value by name (custom attributes included), None when unset."""
@@ -97,7 +113,7 @@ class Recipient:
         if name == "list_ids":
             return [self.list_id]
         if name == "group_ids":
-            return []
+            return self.group_ids()
         return self.attributes.get(name) if self.attributes else None
 
     def representation(self, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -179,7 +195,7 @@ class RecipientService:
 
     def page(self, account: Account, list_id: str | None, request: PageRequest) -> Page[Recipient]:
         """A page of one list's recipients, or of all lists' (list by list, oldest first)."""
-        require_known_fields(request.filter, lambda name: self._known(account, name))
+        require_known_fields(request.filter, lambda name: self.known_field(account, name))
         with self._store.lock:
             lists = [self._list(account, list_id)] if list_id else list(account.lists.values())
             if request.filter is None:
@@ -247,7 +263,7 @@ class RecipientService:
     ) -> int:
         """PATCH with `_filter`: every matching recipient; without a filter, all of them."""
         checked = self._checked_update(payload)
-        require_known_fields(flt, lambda name: self._known(account, name))
+        require_known_fields(flt, lambda name: self.known_field(account, name))
         with self._store.lock:
             mailing_list = self._list(account, list_id)
             targets = self._matching(mailing_list, flt)
@@ -265,7 +281,7 @@ class RecipientService:
 
     def delete_where(self, account: Account, list_id: str, flt: Filter | None) -> int:
         """DELETE with `_filter`: every matching recipient; without a filter, all of them."""
-        require_known_fields(flt, lambda name: self._known(account, name))
+        require_known_fields(flt, lambda name: self.known_field(account, name))
         with self._store.lock:
             mailing_list = self._list(account, list_id)
             targets = self._matching(mailing_list, flt)
@@ -282,7 +298,8 @@ class RecipientService:
         return mailing_list
 
     @staticmethod
-    def _known(account: Account, name: str) -> bool:
+    def known_field(account: Account, name: str) -> bool:
+        """Whether recipients of this account have a field of this name (filters may use it)."""
         return name in RECIPIENT_FIELDS or name in account.attribute_names
 
     @staticmethod
@@ -338,6 +355,8 @@ class RecipientService:
             account.attribute_names.update(checked.attributes)
 
     def _remove(self, mailing_list: MailingList, recipient: Recipient) -> None:
+        for group_id in recipient.groups or ():
+            mailing_list.groups[group_id].members.remove(recipient)
         mailing_list.members.remove(recipient)
         del mailing_list.by_email[recipient.email.lower()]
         if not recipient.is_unsubscribed:

@@ -8,6 +8,7 @@ from mock_n2g.clock import Clock
 
 if TYPE_CHECKING:
     from mock_n2g.backend.accounts import Account
+    from mock_n2g.backend.groups import Group
     from mock_n2g.backend.lists import MailingList
     from mock_n2g.backend.recipients import Recipient
 
@@ -22,6 +23,7 @@ class Store:
         self.accounts_by_auth_key: dict[str, Account] = {}
         self.lists: dict[str, MailingList] = {}
         self.recipients: dict[str, Recipient] = {}
+        self.groups: dict[str, Group] = {}
         self.account_level_ids: set[str] = set()  # account, company and user ids
         self._sequence = itertools.count(1)
 
@@ -34,5 +36,6 @@ class Store:
         return (
             candidate in self.lists
             or candidate in self.recipients
+            or candidate in self.groups
             or candidate in self.account_level_ids
         )
