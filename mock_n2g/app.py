@@ -5,6 +5,7 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from mock_n2g import control
 from mock_n2g.api import register_blueprints
 from mock_n2g.api.access import BACKEND_KEY
 from mock_n2g.backend import Backend
@@ -60,4 +61,5 @@ def create_app(config: MockConfig | None = None) -> Flask:
     app.extensions[BACKEND_KEY] = Backend(config.accounts, config.clock)
     _register_error_handlers(app)
     register_blueprints(app)
+    app.register_blueprint(control.blueprint)
     return app

@@ -2,13 +2,15 @@
 
 from flask import Flask
 
-from mock_n2g.api import auth, forms, groups, lists, recipients
+from mock_n2g.api import attributes, auth, forms, groups, lists, profiles, recipients
 
 BLUEPRINTS = (
     auth.blueprint,
     lists.blueprint,
     recipients.blueprint,
     groups.blueprint,
+    attributes.blueprint,
+    profiles.blueprint,
     forms.blueprint,
 )
 

@@ -3,11 +3,13 @@
 from collections.abc import Iterable
 
 from mock_n2g.backend.accounts import Account, AccountSpec
+from mock_n2g.backend.attributes import AttributeService
 from mock_n2g.backend.auth import AuthService
 from mock_n2g.backend.forms import FormService
 from mock_n2g.backend.groups import GroupService
 from mock_n2g.backend.lists import ListService
 from mock_n2g.backend.outbox import Outbox
+from mock_n2g.backend.profiles import ProfileService
 from mock_n2g.backend.recipients import RecipientService
 from mock_n2g.backend.store import Store
 from mock_n2g.backend.tokens import TokenStore
@@ -27,6 +29,9 @@ class Backend:
         self.lists = ListService(self.store)
         self.recipients = RecipientService(self.store)
         self.groups = GroupService(self.store, self.recipients)
+        self.attributes = AttributeService(self.store)
+        self.profiles = ProfileService(self.store, self.tokens)
+        self.lists.deletion_hooks.append(self.attributes.forget_list)
         self.outbox = Outbox(self.store)
         self.forms = FormService(self.store, self.recipients, self.outbox)
         for spec in accounts:
@@ -49,10 +54,11 @@ class Backend:
             ids = []
             for _ in range(3):
                 ids.append(new_id(store))
-                store.account_level_ids.add(ids[-1])
+                store.other_ids.add(ids[-1])
             account = Account(spec, account_id=ids[0], company_id=ids[1], user_id=ids[2])
             store.accounts[account.account_id] = account
             store.accounts_by_auth_key[spec.auth_key] = account
+            self.profiles.setup(account)
             default_list = self.lists.create(account, {"name": spec.default_list_name})
             self.forms.create(account, default_list.id, code=spec.default_form_code)
         return account

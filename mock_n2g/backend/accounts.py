@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sortedcontainers import SortedKeyList
 
 if TYPE_CHECKING:
+    from mock_n2g.backend.attributes import Attribute
     from mock_n2g.backend.forms import Form
     from mock_n2g.backend.lists import MailingList
     from mock_n2g.backend.recipients import Recipient
@@ -58,6 +59,9 @@ class Account:
     lists: dict[str, MailingList] = field(default_factory=dict)
     attribute_names: set[str] = field(default_factory=set)
     forms: dict[str, Form] = field(default_factory=dict)  # by form code
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    company: dict[str, Any] = field(default_factory=dict)  # company record (backend/profiles.py)
+    user: dict[str, Any] | None = field(default_factory=dict)  # None once the user is deleted
 
     def __repr__(self) -> str:
         return f"Account(account_id={self.account_id!r}, username={self.spec.username!r})"

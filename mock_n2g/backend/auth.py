@@ -66,8 +66,9 @@ class AuthService:
             )
         spec = account.spec
         name_ok = _same(spec.username.lower(), username.strip().lower())
-        if not (name_ok & _same(spec.password, password)):
+        if not (name_ok & _same(spec.password, password)) or account.user is None:
             raise OAuthError(400, "invalid_grant", "Invalid username and password combination")
+        account.user["logged_in_at"] = self._store.clock.now()
         return self._tokens.issue(account.account_id)
 
     def _refresh(self, account: Account, refresh_token: object) -> TokenGrant:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mock_n2g.backend.accounts import Account, new_member_index
@@ -127,6 +128,8 @@ class ListService:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        # called (under the lock) before a list goes, so what hangs on it goes too
+        self.deletion_hooks: list[Callable[[Account, str], None]] = []
 
     def get(self, account: Account, list_id: str) -> MailingList:
         mailing_list = account.lists.get(list_id)
@@ -170,6 +173,8 @@ class ListService:
             mailing_list = self.get(account, list_id)
             if list_id == account.default_list_id:
                 raise ApiError(400, "the default list cannot be deleted")
+            for hook in self.deletion_hooks:
+                hook(account, list_id)
             for recipient in mailing_list.members:
                 del store.recipients[recipient.id]
             for group_id in mailing_list.groups:

@@ -24,7 +24,8 @@ class Store:
         self.lists: dict[str, MailingList] = {}
         self.recipients: dict[str, Recipient] = {}
         self.groups: dict[str, Group] = {}
-        self.account_level_ids: set[str] = set()  # account, company and user ids
+        # ids of everything not indexed above: accounts, companies, users, attributes, ...
+        self.other_ids: set[str] = set()
         self._sequence = itertools.count(1)
 
     def next_seq(self) -> int:
@@ -37,5 +38,5 @@ class Store:
             candidate in self.lists
             or candidate in self.recipients
             or candidate in self.groups
-            or candidate in self.account_level_ids
+            or candidate in self.other_ids
         )

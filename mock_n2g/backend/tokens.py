@@ -94,6 +94,13 @@ class TokenStore:
         del self._refresh.by_value[token]
         return self.issue(account_id)
 
+    def revoke_account(self, account_id: str) -> None:
+        """Invalidate every token of an account (its user was deleted)."""
+        for ledger in (self._access, self._refresh):
+            spent = [t for t, issued in ledger.by_value.items() if issued.account_id == account_id]
+            for token in spent:
+                del ledger.by_value[token]
+
     def _mint(self, account_id: str, expires_at: float, *, refresh: bool) -> str:
         """A JWT-shaped opaque token like the service's (`__` + header.payload.signature)."""
         header = _b64(json.dumps({"typ": "JWT", "alg": "HS256"}).encode())
