@@ -54,7 +54,7 @@ def _register_error_handlers(app: Flask) -> None:
 
 def create_app(config: MockConfig | None = None) -> Flask:
     config = config or MockConfig()
-    app = Flask("mock_n2g")
+    app = Flask("mock_n2g", static_folder=None)  # the service has no static files
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.config["N2G_BASE_URL"] = config.base_url.rstrip("/") if config.base_url else None
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -2,7 +2,17 @@
 
 from flask import Flask
 
-from mock_n2g.api import attributes, auth, forms, groups, lists, profiles, recipients
+from mock_n2g.api import (
+    attributes,
+    auth,
+    forms,
+    groups,
+    imports,
+    lists,
+    mailings,
+    profiles,
+    recipients,
+)
 
 BLUEPRINTS = (
     auth.blueprint,
@@ -11,7 +21,9 @@ BLUEPRINTS = (
     groups.blueprint,
     attributes.blueprint,
     profiles.blueprint,
+    imports.blueprint,
     forms.blueprint,
+    mailings.blueprint,
 )
 
 

@@ -22,7 +22,7 @@ CONFIRMATION_PAGE = """<!doctype html>
 """
 
 
-def _confirm_url(token: str) -> str:
+def confirm_url(token: str) -> str:
     return envelope.href(f"/forms/confirm/{token}")
 
 
@@ -42,7 +42,7 @@ def submit_form(code: str) -> ResponseReturnValue:
     recipient = body.get("recipient") if isinstance(body, dict) else None
     if not isinstance(recipient, dict):
         raise bad_request('the body must be {"recipient": {...}} with a recipient object')
-    result = forms.submit(code, recipient, _confirm_url)
+    result = forms.submit(code, recipient, confirm_url)
     return envelope.envelope(200, [{"result": result.as_json()}], result.accepted)
 
 

@@ -7,7 +7,9 @@ from mock_n2g.backend.attributes import AttributeService
 from mock_n2g.backend.auth import AuthService
 from mock_n2g.backend.forms import FormService
 from mock_n2g.backend.groups import GroupService
+from mock_n2g.backend.imports import ImportService
 from mock_n2g.backend.lists import ListService
+from mock_n2g.backend.mailings import MailingService
 from mock_n2g.backend.outbox import Outbox
 from mock_n2g.backend.profiles import ProfileService
 from mock_n2g.backend.recipients import RecipientService
@@ -34,6 +36,9 @@ class Backend:
         self.lists.deletion_hooks.append(self.attributes.forget_list)
         self.outbox = Outbox(self.store)
         self.forms = FormService(self.store, self.recipients, self.outbox)
+        self.imports = ImportService(self.store, self.recipients, self.groups, self.forms)
+        self.mailings = MailingService(self.store, self.groups, self.outbox)
+        self.lists.deletion_hooks.append(self.mailings.forget_list)
         for spec in accounts:
             self.add_account(spec)
 

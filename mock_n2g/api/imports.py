@@ -1,0 +1,36 @@
+"""File import: upload a CSV, start the import with a column mapping, read its report."""
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from mock_n2g.api import envelope
+from mock_n2g.api.access import account, authenticate, backend, json_object
+from mock_n2g.api.forms import confirm_url
+from mock_n2g.errors import bad_request
+
+blueprint = Blueprint("imports", __name__)
+blueprint.before_request(authenticate)
+
+
+@blueprint.post("/lists/<list_id>/recipients/import/init")
+def upload_file(list_id: str) -> ResponseReturnValue:
+    """Multipart upload, field `file`; answers `{"success": true, "file": id}`, no envelope."""
+    uploaded = request.files.get("file")
+    if uploaded is None:
+        raise bad_request("upload the CSV file as the multipart field 'file'")
+    upload = backend().imports.upload(
+        account(), list_id, uploaded.filename or "upload.csv", uploaded.read()
+    )
+    return jsonify({"success": True, "file": upload.id})
+
+
+@blueprint.post("/lists/<list_id>/recipients/import/save")
+def start_import(list_id: str) -> ResponseReturnValue:
+    report = backend().imports.save(account(), list_id, json_object(), confirm_url)
+    return envelope.envelope(201, [{"id": report.id}], 1)
+
+
+@blueprint.get("/import/<import_id>/info")
+def import_info(import_id: str) -> ResponseReturnValue:
+    report = backend().imports.report(account(), import_id)
+    return envelope.envelope(200, [report.as_json()], 1)
