@@ -45,6 +45,9 @@ def serve(host: str, port: int, base_url: str | None, threads: int) -> int:
     server = create_server(app, host=host, port=port, threads=threads, ident="n2g-mock")
     signal.signal(signal.SIGTERM, _stop)
     print(f"Newsletter2Go mock serving on {_url(host, server.effective_port)}", flush=True)
+    for account in app.extensions["n2g_backend"].accounts():
+        codes = ", ".join(account.forms)
+        print(f"account {account.spec.username}: form code {codes}", flush=True)
     try:
         server.run()  # returns on Ctrl-C (waitress catches it) and on SIGTERM (see _stop)
     finally:

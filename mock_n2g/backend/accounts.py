@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 DEMO_AUTH_KEY = "mock_client_id:mock_client_secret"
 DEMO_USERNAME = "demo@example.org"
+DEMO_FORM_CODE = "demoform"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo value
 
 
@@ -40,6 +41,7 @@ class AccountSpec:
             auth_key=os.environ.get("N2G_MOCK_AUTH_KEY") or DEMO_AUTH_KEY,
             username=os.environ.get("N2G_MOCK_USERNAME") or DEMO_USERNAME,
             password=os.environ.get("N2G_MOCK_PASSWORD") or DEMO_PASSWORD,
+            default_form_code=os.environ.get("N2G_MOCK_FORM_CODE") or DEMO_FORM_CODE,
         )
 
 

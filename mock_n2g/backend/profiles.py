@@ -35,21 +35,77 @@ COMPANY_RULES: dict[str, FieldRule] = {
     "number_format": FieldRule("str", max_length=8),
     "default_list_id": FieldRule("str", max_length=8),
 }
+# Every field of the documented company, with the values of a fresh account.
 COMPANY_DEFAULTS: dict[str, Any] = {
+    "phone": "",
+    "is_migrated": False,
+    "is_migrated_plan": True,
+    "priority_sending": 0.5,
+    "is_gdpr_compliant": True,
     "name": "Mock Company",
+    "address": "",
+    "city": "",
+    "postcode": "",
     "country": "DE",
+    "bill_name": "",
+    "bill_first_name": "",
+    "bill_last_name": "",
+    "bill_gender": "",
+    "bill_address": "",
+    "bill_city": "",
+    "bill_postcode": "",
+    "bill_country": "DE",
+    "bill_email": "",
     "register_tld": "de",
     "language": "de",
+    "credits_email": 0,
+    "credits_freemail": 0,
+    "credits_abo": 0,
+    "uses_postpaid": False,
+    "state": "verified",
+    "mfa_status": "INACTIVE",
+    "mfa_method": "SMS",
+    "ekomi_done": 0,
+    "uses_client_testing": False,
+    "uses_payback": False,
+    "industry_id": "",
+    "frequency": "daily",
+    "num_recipients": "<1000",
+    "ip_class": 0,
+    "doubleoptout": False,
+    "database": 1,
+    "editor_version": "2.0",
+    "is_archive_active": False,
+    "is_archive_autoupdate": False,
+    "is_opentracking_allowed": True,
+    "is_clicktracking_allowed": True,
+    "is_recipienttracking_allowed": True,
+    "is_whitelisted": False,
     "timezone": "Europe/Berlin",
     "dateformat": "d.m.Y",
     "timeformat": "H:i:s",
     "datetimeformat": "d.m.Y H:i:s",
     "number_format": ".,2",
-    "state": "verified",
-    "is_gdpr_compliant": True,
-    "doubleoptout": False,
+    "version": 1,
+    "allow_support_access": False,
+    "lead_rating": "average",
     "is_deleted": False,
 }
+# The user's details repeat the company's, except these.
+COMPANY_ONLY = frozenset(
+    {
+        "id",
+        "created_at",
+        "modified_at",
+        "is_migrated",
+        "is_migrated_plan",
+        "is_gdpr_compliant",
+        "uses_payback",
+        "lead_rating",
+        "version",
+        "is_deleted",
+    }
+)
 USER_RULES: dict[str, FieldRule] = {
     "first_name": TEXT,
     "last_name": TEXT,
@@ -59,10 +115,18 @@ USER_RULES: dict[str, FieldRule] = {
     "is_developer_mode": FLAG,
 }
 USER_DEFAULTS: dict[str, Any] = {
+    "gender": "",
+    "first_name": "",
+    "last_name": "",
+    "phone": "",
     "language": "de_DE",
     "is_active": True,
     "is_disabled": False,
+    "profile_image_url": "",
     "is_main": True,
+    "has_late_invoice": False,
+    "current_plan_name": "Free",
+    "current_plan_volume": 1000,
 }
 # the login name is the user's e-mail address; it is not changed through the API
 USER_READ_ONLY = ("email", "account_id", "company_id", "id")
@@ -78,7 +142,12 @@ class ProfileService:
     def setup(self, account: Account) -> None:
         """Give a new account its company and user records."""
         now = self._store.clock.now()
-        account.company = {**COMPANY_DEFAULTS, "created_at": now, "modified_at": now}
+        account.company = {
+            **COMPANY_DEFAULTS,
+            "created_at": now,
+            "modified_at": now,
+            "agb_accepted_at": now,
+        }
         account.user = {
             **USER_DEFAULTS,
             "email": account.spec.username,
@@ -171,8 +240,8 @@ class ProfileService:
             "account_id": account.account_id,
             "company_id": account.company_id,
         }
-        shown.update(_timestamps(account.user))
-        shown["name"] = account.company.get("name")
+        company = {k: v for k, v in account.company.items() if k not in COMPANY_ONLY}
+        shown.update(_timestamps({**company, **account.user}))
         shown["default_list_id"] = account.default_list_id
         return shown
 

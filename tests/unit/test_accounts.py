@@ -27,8 +27,11 @@ def test_default_account_follows_the_environment(monkeypatch):
     monkeypatch.setenv("N2G_MOCK_AUTH_KEY", "env_id:env_secret")
     monkeypatch.setenv("N2G_MOCK_USERNAME", "env@example.org")
     monkeypatch.setenv("N2G_MOCK_PASSWORD", "env-pass")
+    monkeypatch.delenv("N2G_MOCK_FORM_CODE", raising=False)
     spec = AccountSpec.from_env()
-    assert spec == AccountSpec("env_id:env_secret", "env@example.org", "env-pass")
+    assert spec == AccountSpec(
+        "env_id:env_secret", "env@example.org", "env-pass", default_form_code="demoform"
+    )
     Api(create_app().test_client(), spec)  # logs in, or fails
 
 
@@ -67,3 +70,14 @@ def test_the_clock_only_moves_forward():
     assert clock.advance(3600) >= before + 3600
     with pytest.raises(ValueError, match="forward"):
         clock.advance(-1)
+
+
+def test_default_account_has_the_demo_form_code_or_the_configured_one(monkeypatch):
+    monkeypatch.delenv("N2G_MOCK_FORM_CODE", raising=False)
+    assert AccountSpec.from_env().default_form_code == "demoform"
+    client = create_app().test_client()
+    assert client.get("/forms/generate/demoform").status_code == 200
+    monkeypatch.setenv("N2G_MOCK_FORM_CODE", "custom12")
+    client = create_app().test_client()
+    assert client.get("/forms/generate/custom12").status_code == 200
+    assert client.get("/forms/generate/demoform").status_code == 404
