@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from sortedcontainers import SortedKeyList
 
+from mock_n2g.errors import not_found
+
 if TYPE_CHECKING:
     from mock_n2g.backend.attributes import Attribute
     from mock_n2g.backend.forms import Form
@@ -67,6 +69,13 @@ class Account:
 
     def __repr__(self) -> str:
         return f"Account(account_id={self.account_id!r}, username={self.spec.username!r})"
+
+    def list_of(self, list_id: str) -> MailingList:
+        """One of the account's lists; another account's or an unknown id is a 404."""
+        mailing_list = self.lists.get(list_id)
+        if mailing_list is None:
+            raise not_found("list", list_id)
+        return mailing_list
 
 
 def new_member_index() -> SortedKeyList:

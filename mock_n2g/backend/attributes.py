@@ -138,7 +138,7 @@ class AttributeService:
     def page(self, account: Account, list_id: str, request: PageRequest) -> Page[Attribute]:
         require_known_fields(request.filter, ATTRIBUTE_FIELDS.__contains__)
         with self._store.lock:
-            self._list(account, list_id)
+            account.list_of(list_id)
             attached = [a for a in account.attributes.values() if list_id in a.list_ids]
         if request.filter is None:
             return Page(slice_sequence(attached, request), len(attached))
@@ -149,7 +149,7 @@ class AttributeService:
         settings = _checked(payload, None)
         store = self._store
         with store.lock:
-            lists = [self._list(account, list_id) for list_id in payload["list_ids"]]
+            lists = [account.list_of(list_id) for list_id in payload["list_ids"]]
             self._require_unique(account, settings["name"], None)
             attribute = Attribute(new_id(store), store.next_seq(), account)
             attribute.settings = settings
@@ -164,7 +164,7 @@ class AttributeService:
             attribute = self.get(account, attribute_id)
             settings = _checked(payload, attribute.settings)
             if payload.get("list_ids") is not None:
-                lists = [self._list(account, list_id) for list_id in payload["list_ids"]]
+                lists = [account.list_of(list_id) for list_id in payload["list_ids"]]
                 new_list_ids = list(dict.fromkeys(m.id for m in lists))
             else:
                 new_list_ids = attribute.list_ids
@@ -182,7 +182,7 @@ class AttributeService:
     def delete(self, account: Account, list_id: str, attribute_id: str) -> int:
         """Detach from the list, dropping its values there; gone with its last list."""
         with self._store.lock:
-            mailing_list = self._list(account, list_id)
+            mailing_list = account.list_of(list_id)
             attribute = self.get(account, attribute_id)
             if list_id not in attribute.list_ids:
                 raise not_found("attribute", f"{attribute_id} in list {list_id}")
@@ -202,13 +202,6 @@ class AttributeService:
                     if not attribute.list_ids:
                         del account.attributes[attribute.id]
                         self._store.other_ids.discard(attribute.id)
-
-    @staticmethod
-    def _list(account: Account, list_id: str) -> MailingList:
-        mailing_list = account.lists.get(list_id)
-        if mailing_list is None:
-            raise not_found("list", list_id)
-        return mailing_list
 
     @staticmethod
     def _require_unique(account: Account, name: str, own: Attribute | None) -> None:

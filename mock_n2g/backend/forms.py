@@ -208,8 +208,7 @@ class FormService:
         form_labels = _texts("label", DEFAULT_LABELS, labels)
         store = self._store
         with store.lock:
-            if list_id not in account.lists:
-                raise not_found("list", list_id)
+            account.list_of(list_id)
             if code is None:
                 code = new_id(store)
                 while code in self._forms:

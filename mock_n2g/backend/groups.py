@@ -94,8 +94,8 @@ class GroupService:
 
     def get(self, account: Account, group_id: str, list_id: str | None = None) -> Group:
         with self._store.lock:
-            if list_id is not None and list_id not in account.lists:
-                raise not_found("list", list_id)
+            if list_id is not None:
+                account.list_of(list_id)
             group = self._store.groups.get(group_id)
         if (
             group is None
@@ -108,7 +108,7 @@ class GroupService:
     def page(self, account: Account, list_id: str, request: PageRequest) -> Page[Group]:
         require_known_fields(request.filter, GROUP_FIELDS.__contains__)
         with self._store.lock:
-            mailing_list = self._list(account, list_id)
+            mailing_list = account.list_of(list_id)
             groups = list(mailing_list.groups.values())
         if request.filter is None:
             return Page(slice_sequence(groups, request), len(groups))
@@ -126,7 +126,7 @@ class GroupService:
         flt = self._segment_filter(account, values.get("filter"), is_dynamic=is_dynamic)
         store = self._store
         with store.lock:
-            mailing_list = self._list(account, values["list_id"])
+            mailing_list = account.list_of(values["list_id"])
             self._require_unique_name(mailing_list, values["name"], None)
             group = Group(new_id(store), store.next_seq(), mailing_list, store.clock.now())
             group.name, group.is_dynamic, group.filter = values["name"], is_dynamic, flt
@@ -226,13 +226,6 @@ class GroupService:
         return len(targets)
 
     # internals (callers hold the lock)
-
-    @staticmethod
-    def _list(account: Account, list_id: str) -> MailingList:
-        mailing_list = account.lists.get(list_id)
-        if mailing_list is None:
-            raise not_found("list", list_id)
-        return mailing_list
 
     def _static(self, account: Account, list_id: str, group_id: str) -> Group:
         group = self.get(account, group_id, list_id)

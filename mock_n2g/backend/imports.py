@@ -115,8 +115,7 @@ class ImportService:
 
     def upload(self, account: Account, list_id: str, filename: str, content: bytes) -> Upload:
         with self._store.lock:
-            if list_id not in account.lists:
-                raise not_found("list", list_id)
+            account.list_of(list_id)
         rows = parse_csv(filename, content)
         with self._store.lock:
             upload = Upload(new_id(self._store), list_id, filename, rows)
@@ -134,8 +133,7 @@ class ImportService:
         """Import an uploaded file into the list; a file already imported is 400/10019."""
         store = self._store
         with store.lock:
-            if list_id not in account.lists:
-                raise not_found("list", list_id)
+            account.list_of(list_id)
             upload = self._upload(account, list_id, payload.get("file"))
             if upload.import_id is not None:
                 raise ApiError(

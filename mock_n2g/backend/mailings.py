@@ -9,7 +9,6 @@ from typing import Any
 from mock_n2g.backend.accounts import Account
 from mock_n2g.backend.fields import FLAG, TEXT, email_problem
 from mock_n2g.backend.groups import GroupService
-from mock_n2g.backend.lists import MailingList
 from mock_n2g.backend.mailing_records import (
     CONTENT_FIELDS,
     HEADER_FIELDS,
@@ -60,7 +59,7 @@ class MailingService:
         """A page of a list's mailings; `extra` holds the statistics and counts by state."""
         require_known_fields(request.filter, MAILING_FIELDS.__contains__)
         with self._store.lock:
-            self._list(account, list_id)
+            account.list_of(list_id)
             mailings = list(self._by_list.get(list_id, {}).values())
             matching = mailings
             if request.filter is not None:
@@ -86,7 +85,7 @@ class MailingService:
     def create(self, account: Account, list_id: str, payload: dict[str, Any]) -> Mailing:
         store = self._store
         with store.lock:
-            mailing_list = self._list(account, list_id)
+            mailing_list = account.list_of(list_id)
             values = check_values(payload, None)
             self._check_audience(account, list_id, values)
             mailing_type = values.pop("type", "default")
@@ -186,12 +185,6 @@ class MailingService:
 
     # internals (callers hold the lock)
 
-    def _list(self, account: Account, list_id: str) -> MailingList:
-        mailing_list = account.lists.get(list_id)
-        if mailing_list is None:
-            raise not_found("list", list_id)
-        return mailing_list
-
     def _save_version(self, mailing: Mailing, now: float) -> None:
         content = {
             n: mailing.values[n] for n in CONTENT_FIELDS if mailing.values.get(n) is not None
@@ -244,7 +237,7 @@ class MailingService:
         for group_id in chosen.get("group_ids", ()):
             members.update((r.id, r) for r in self._group(account, mailing.list_id, group_id))
         if whole:
-            members.update((r.id, r) for r in self._list(account, mailing.list_id).members)
+            members.update((r.id, r) for r in account.list_of(mailing.list_id).members)
         if not whole and not chosen.get("recipient_ids") and not chosen.get("group_ids"):
             raise bad_request("no recipients selected: give list_id, group_ids or recipient_ids")
         reachable = sorted(
@@ -260,7 +253,7 @@ class MailingService:
         """Each context's address and the list's contact it names (by id or e-mail), if any."""
         if not isinstance(contexts, list) or not contexts:
             raise bad_request('contexts must be a non-empty array of {"recipient": {...}} objects')
-        mailing_list = self._list(account, mailing.list_id)
+        mailing_list = account.list_of(mailing.list_id)
         targets: list[tuple[str, Recipient | None]] = []
         for index, context in enumerate(contexts):
             data = context.get("recipient") if isinstance(context, dict) else None

@@ -182,8 +182,8 @@ class RecipientService:
 
     def get(self, account: Account, recipient_id: str, list_id: str | None = None) -> Recipient:
         with self._store.lock:
-            if list_id is not None and list_id not in account.lists:
-                raise not_found("list", list_id)
+            if list_id is not None:
+                account.list_of(list_id)
             recipient = self._store.recipients.get(recipient_id)
         if (
             recipient is None
@@ -197,7 +197,7 @@ class RecipientService:
         """A page of one list's recipients, or of all lists' (list by list, oldest first)."""
         require_known_fields(request.filter, lambda name: self.known_field(account, name))
         with self._store.lock:
-            lists = [self._list(account, list_id)] if list_id else list(account.lists.values())
+            lists = [account.list_of(list_id)] if list_id else list(account.lists.values())
             if request.filter is None:
                 return self._plain_page(lists, request)
             members = [recipient for mailing_list in lists for recipient in mailing_list.members]
@@ -245,7 +245,7 @@ class RecipientService:
         store = self._store
         with store.lock:
             for list_id, _ in checked:
-                self._list(account, list_id)
+                account.list_of(list_id)
             saved = [self._upsert_one(account, account.lists[lid], item) for lid, item in checked]
         return UpsertResult(saved, invalid)
 
@@ -265,7 +265,7 @@ class RecipientService:
         checked = self._checked_update(payload)
         require_known_fields(flt, lambda name: self.known_field(account, name))
         with self._store.lock:
-            mailing_list = self._list(account, list_id)
+            mailing_list = account.list_of(list_id)
             targets = self._matching(mailing_list, flt)
             if "email" in checked.values and len(targets) > 1:
                 raise duplicate_value(checked.values["email"], "email")
@@ -283,19 +283,13 @@ class RecipientService:
         """DELETE with `_filter`: every matching recipient; without a filter, all of them."""
         require_known_fields(flt, lambda name: self.known_field(account, name))
         with self._store.lock:
-            mailing_list = self._list(account, list_id)
+            mailing_list = account.list_of(list_id)
             targets = self._matching(mailing_list, flt)
             for recipient in targets:
                 self._remove(mailing_list, recipient)
         return len(targets)
 
     # internals (callers hold the lock)
-
-    def _list(self, account: Account, list_id: str) -> MailingList:
-        mailing_list = account.lists.get(list_id)
-        if mailing_list is None:
-            raise not_found("list", list_id)
-        return mailing_list
 
     @staticmethod
     def known_field(account: Account, name: str) -> bool:
