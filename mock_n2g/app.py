@@ -5,11 +5,11 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from mock_n2g import control
 from mock_n2g.api import register_blueprints
 from mock_n2g.api.access import BACKEND_KEY
 from mock_n2g.backend import Backend
 from mock_n2g.config import MockConfig
+from mock_n2g.control import register_control
 from mock_n2g.errors import ApiError, OAuthError
 
 log = logging.getLogger("mock_n2g")
@@ -58,8 +58,8 @@ def create_app(config: MockConfig | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.config["N2G_BASE_URL"] = config.base_url.rstrip("/") if config.base_url else None
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[BACKEND_KEY] = Backend(config.accounts, config.clock)
+    app.extensions[BACKEND_KEY] = Backend(config.accounts, config.clock, config.seed)
     _register_error_handlers(app)
     register_blueprints(app)
-    app.register_blueprint(control.blueprint)
+    register_control(app, config.control)
     return app

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from mock_n2g.backend import AccountSpec
 from mock_n2g.clock import Clock
+from mock_n2g.control.access import ControlPolicy
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -16,3 +17,5 @@ class MockConfig:
     clock: Clock = field(default_factory=Clock)
     base_url: str | None = None  # for `_href` links; default: the URL the request came in on
     max_body_bytes: int = MAX_BODY_BYTES
+    control: ControlPolicy = field(default_factory=ControlPolicy)
+    seed: int | None = None  # of all the mock's randomness; None: a random one

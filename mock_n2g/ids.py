@@ -6,12 +6,10 @@ from collections.abc import Container
 ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 ID_LENGTH = 8
 
-_random = random.Random()  # ids are not secrets; tokens use `secrets`
 
-
-def new_id(taken: Container[str]) -> str:
+def new_id(taken: Container[str], rng: random.Random) -> str:
     """Return a fresh id that is not in `taken`."""
     while True:
-        candidate = "".join(_random.choices(ID_ALPHABET, k=ID_LENGTH))
+        candidate = "".join(rng.choices(ID_ALPHABET, k=ID_LENGTH))
         if candidate not in taken:
             return candidate

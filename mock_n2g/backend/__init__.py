@@ -16,7 +16,6 @@ from mock_n2g.backend.recipients import RecipientService
 from mock_n2g.backend.store import Store
 from mock_n2g.backend.tokens import TokenStore
 from mock_n2g.clock import Clock
-from mock_n2g.ids import new_id
 
 __all__ = ["Account", "AccountSpec", "Backend"]
 
@@ -24,9 +23,14 @@ __all__ = ["Account", "AccountSpec", "Backend"]
 class Backend:
     """Everything the mock knows, behind one lock, with one service per resource."""
 
-    def __init__(self, accounts: Iterable[AccountSpec] = (), clock: Clock | None = None) -> None:
-        self.store = Store(clock or Clock())
-        self.tokens = TokenStore(self.store.clock)
+    def __init__(
+        self,
+        accounts: Iterable[AccountSpec] = (),
+        clock: Clock | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.store = Store(clock or Clock(), seed)
+        self.tokens = TokenStore(self.store.clock, self.store.random)
         self.auth = AuthService(self.store, self.tokens)
         self.lists = ListService(self.store)
         self.recipients = RecipientService(self.store)
@@ -58,7 +62,7 @@ class Backend:
                     raise ValueError(problem)
             ids = []
             for _ in range(3):
-                ids.append(new_id(store))
+                ids.append(store.new_id())
                 store.other_ids.add(ids[-1])
             account = Account(spec, account_id=ids[0], company_id=ids[1], user_id=ids[2])
             store.accounts[account.account_id] = account

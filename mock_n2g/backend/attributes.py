@@ -18,7 +18,6 @@ from mock_n2g.backend.paging import (
 from mock_n2g.backend.recipients import RECIPIENT_FIELDS
 from mock_n2g.backend.store import Store
 from mock_n2g.errors import FieldProblem, ValidationError, duplicate_value, not_found
-from mock_n2g.ids import new_id
 
 NAME = re.compile(r"[0-9a-zA-Z_]+")
 # The documented types; the sub types are those the service shows for each (the collection's
@@ -151,7 +150,7 @@ class AttributeService:
         with store.lock:
             lists = [account.list_of(list_id) for list_id in payload["list_ids"]]
             self._require_unique(account, settings["name"], None)
-            attribute = Attribute(new_id(store), store.next_seq(), account)
+            attribute = Attribute(store.new_id(), store.next_seq(), account)
             attribute.settings = settings
             attribute.list_ids = list(dict.fromkeys(m.id for m in lists))
             account.attributes[attribute.id] = attribute

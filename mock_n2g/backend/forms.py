@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import base64
 import re
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +13,6 @@ from mock_n2g.backend.outbox import Outbox
 from mock_n2g.backend.recipients import RecipientService, check_recipient
 from mock_n2g.backend.store import Store
 from mock_n2g.errors import ApiError, bad_request, not_found
-from mock_n2g.ids import new_id
 
 # The service does not say how long a confirmation link works, only that one can expire (its
 # forms carry `message_expired_error`). The mock keeps a pending opt-in for 7 days on its clock.
@@ -210,9 +209,9 @@ class FormService:
         with store.lock:
             account.list_of(list_id)
             if code is None:
-                code = new_id(store)
+                code = store.new_id()
                 while code in self._forms:
-                    code = new_id(store)
+                    code = store.new_id()
             elif problem := self.code_problem(code):
                 raise bad_request(problem)
             form = Form(code, account.account_id, list_id, form_messages, form_labels)
@@ -260,7 +259,7 @@ class FormService:
             if existing is not None and not existing.is_unsubscribed:
                 result.duplicate.append({"email": sent_email})
                 return result
-            token = secrets.token_urlsafe(32)
+            token = base64.urlsafe_b64encode(store.random.randbytes(24)).decode("ascii")
             payload = {**checked.values, **checked.attributes}
             expires_at = store.clock.now() + DOI_LIFETIME_SECONDS
             self._opt_ins[token] = OptIn(token, form, payload, expires_at)

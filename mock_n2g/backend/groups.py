@@ -28,7 +28,6 @@ from mock_n2g.errors import (
     duplicate_value,
     not_found,
 )
-from mock_n2g.ids import new_id
 
 GROUP_RULES: dict[str, FieldRule] = {
     "list_id": FieldRule("str", max_length=8),
@@ -128,7 +127,7 @@ class GroupService:
         with store.lock:
             mailing_list = account.list_of(values["list_id"])
             self._require_unique_name(mailing_list, values["name"], None)
-            group = Group(new_id(store), store.next_seq(), mailing_list, store.clock.now())
+            group = Group(store.new_id(), store.next_seq(), mailing_list, store.clock.now())
             group.name, group.is_dynamic, group.filter = values["name"], is_dynamic, flt
             mailing_list.groups[group.id] = group
             store.groups[group.id] = group

@@ -15,7 +15,6 @@ from mock_n2g.backend.groups import GroupService
 from mock_n2g.backend.recipients import ATTRIBUTE_NAME, RecipientService
 from mock_n2g.backend.store import Store
 from mock_n2g.errors import ApiError, FieldProblem, ValidationError, bad_request, not_found
-from mock_n2g.ids import new_id
 
 IMPORT_RUNNING_CODE = 10019
 DELIMITERS = ",;\t|"
@@ -118,7 +117,7 @@ class ImportService:
             account.list_of(list_id)
         rows = parse_csv(filename, content)
         with self._store.lock:
-            upload = Upload(new_id(self._store), list_id, filename, rows)
+            upload = Upload(self._store.new_id(), list_id, filename, rows)
             self._store.other_ids.add(upload.id)
             self._uploads[upload.id] = (account.account_id, upload)
         return upload
@@ -152,7 +151,7 @@ class ImportService:
                     raise not_found("form", str(doi_form))
             if payload.get("emptyBeforeImport") is True:
                 self._recipients.delete_where(account, list_id, None)
-            report = ImportReport(new_id(store), upload.filename)
+            report = ImportReport(store.new_id(), upload.filename)
             entries = self._sort_rows(upload.rows, mapping, report)
             if doi_form:
                 self._opt_in(str(doi_form), entries, report, confirm_url)

@@ -17,7 +17,6 @@ from mock_n2g.backend.paging import (
 from mock_n2g.backend.store import Store
 from mock_n2g.clock import format_timestamp
 from mock_n2g.errors import ApiError, FieldProblem, ValidationError, not_found
-from mock_n2g.ids import new_id
 
 if TYPE_CHECKING:
     from sortedcontainers import SortedKeyList
@@ -141,7 +140,7 @@ class ListService:
         values = _checked(payload, creating=True)
         store = self._store
         with store.lock:
-            mailing_list = MailingList(new_id(store), store.next_seq(), account, store.clock.now())
+            mailing_list = MailingList(store.new_id(), store.next_seq(), account, store.clock.now())
             mailing_list.settings.update(values)
             account.lists[mailing_list.id] = mailing_list
             store.lists[mailing_list.id] = mailing_list

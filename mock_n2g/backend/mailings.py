@@ -31,7 +31,6 @@ from mock_n2g.backend.paging import Page, PageRequest, require_known_fields, sli
 from mock_n2g.backend.recipients import Recipient
 from mock_n2g.backend.store import Store
 from mock_n2g.errors import FieldProblem, ValidationError, bad_request, not_found
-from mock_n2g.ids import new_id
 
 EVERYONE = PageRequest(limit=sys.maxsize)
 
@@ -96,7 +95,7 @@ class MailingService:
             defaults.update({name: mailing_list.settings.get(name) for name in HEADER_FIELDS})
             now = store.clock.now()
             mailing = Mailing(
-                new_id(store),
+                store.new_id(),
                 store.next_seq(),
                 account.account_id,
                 account.company_id,
@@ -189,7 +188,7 @@ class MailingService:
         content = {
             n: mailing.values[n] for n in CONTENT_FIELDS if mailing.values.get(n) is not None
         }
-        version = Version(new_id(self._store), mailing.id, now, content)
+        version = Version(self._store.new_id(), mailing.id, now, content)
         self._store.other_ids.add(version.id)
         mailing.versions.append(version)
 

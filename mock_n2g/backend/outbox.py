@@ -5,7 +5,6 @@ from typing import Any
 
 from mock_n2g.backend.store import Store
 from mock_n2g.clock import format_timestamp
-from mock_n2g.ids import new_id
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,6 @@ class Outbox:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._emails: list[Email] = []
-        self._ids: set[str] = set()
 
     def record(
         self,
@@ -49,7 +47,7 @@ class Outbox:
     ) -> Email:
         with self._store.lock:
             email = Email(
-                id=new_id(self._ids),
+                id=self._store.new_id(),
                 account_id=account_id,
                 kind=kind,
                 to=to,
@@ -59,7 +57,7 @@ class Outbox:
                 link=link,
                 newsletter_id=newsletter_id,
             )
-            self._ids.add(email.id)
+            self._store.other_ids.add(email.id)
             self._emails.append(email)
         return email
 

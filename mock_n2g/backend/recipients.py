@@ -15,7 +15,6 @@ from mock_n2g.backend.store import Store
 from mock_n2g.clock import format_timestamp
 from mock_n2g.errors import ApiError, FieldProblem, ValidationError, duplicate_value, not_found
 from mock_n2g.fiql import Filter
-from mock_n2g.ids import new_id
 
 RECIPIENT_RULES: dict[str, FieldRule] = {
     "email": EMAIL,
@@ -316,7 +315,7 @@ class RecipientService:
         recipient = mailing_list.by_email.get(key)
         if recipient is None:
             store = self._store
-            recipient = Recipient(new_id(store), store.next_seq(), mailing_list, store.clock.now())
+            recipient = Recipient(store.new_id(), store.next_seq(), mailing_list, store.clock.now())
             recipient.email = checked.values["email"]
             mailing_list.members.add(recipient)
             mailing_list.by_email[key] = recipient

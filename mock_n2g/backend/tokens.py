@@ -4,7 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
-import secrets
+import random
 from collections import deque
 from dataclasses import dataclass
 
@@ -60,9 +60,10 @@ def _b64(data: bytes) -> str:
 class TokenStore:
     """Access and refresh tokens by value. Not locked itself: the backend's lock guards it."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, rng: random.Random) -> None:
         self._clock = clock
-        self._signing_key = secrets.token_bytes(32)
+        self._random = rng
+        self._signing_key = rng.randbytes(32)
         self._access = _Ledger(ACCESS_TOKEN_LIFETIME)
         self._refresh = _Ledger(REFRESH_TOKEN_LIFETIME)
 
@@ -107,7 +108,7 @@ class TokenStore:
         claims: dict[str, object] = {
             "__.aid": account_id,
             "__.expiresAt": int(expires_at),
-            "__.rd": secrets.token_hex(8),
+            "__.rd": self._random.randbytes(8).hex(),
         }
         if refresh:
             claims["__.refresh"] = True

@@ -1,11 +1,13 @@
-"""The mock's control API under `/_mock/`: not part of the service, for tests and journeys."""
+"""Control of the mock's state: reset, accounts, clock, and the e-mails it sent."""
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from mock_n2g.api.access import backend
+from mock_n2g.control.access import guard
 
 blueprint = Blueprint("control", __name__, url_prefix="/_mock")
+blueprint.before_request(guard)
 
 
 @blueprint.get("/outbox")
