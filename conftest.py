@@ -1,18 +1,18 @@
 """Shared fixtures: a fresh mock per test (Flask test client) and a live mock per session."""
 
 import os
-import threading
 from collections.abc import Iterator
 
 import pytest
-from waitress.server import create_server
 
 from mock_n2g import create_app
 from mock_n2g.clock import Clock
 from mock_n2g.config import MockConfig
+from mock_n2g.testing import MockServer
 from tests.support import MAIN_ACCOUNT, OTHER_ACCOUNT, Api
 
 os.environ.setdefault("PACT_DO_NOT_TRACK", "1")
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture
@@ -45,10 +45,5 @@ def other_api(client) -> Api:
 @pytest.fixture(scope="session")
 def live_mock() -> Iterator[str]:
     """The mock on waitress in a background thread, for clients that speak real HTTP."""
-    app = create_app(MockConfig(accounts=[MAIN_ACCOUNT, OTHER_ACCOUNT]))
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="live-mock", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with MockServer(accounts=[MAIN_ACCOUNT, OTHER_ACCOUNT]) as server:
+        yield server.base_url

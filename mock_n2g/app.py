@@ -5,11 +5,12 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from mock_n2g import persistence
 from mock_n2g.api import register_blueprints
 from mock_n2g.api.access import BACKEND_KEY
 from mock_n2g.backend import Backend
 from mock_n2g.config import MockConfig
-from mock_n2g.control import register_control
+from mock_n2g.control import install_hooks, register_control
 from mock_n2g.errors import ApiError, OAuthError
 
 log = logging.getLogger("mock_n2g")
@@ -58,8 +59,24 @@ def create_app(config: MockConfig | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.config["N2G_BASE_URL"] = config.base_url.rstrip("/") if config.base_url else None
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[BACKEND_KEY] = Backend(config.accounts, config.clock, config.seed)
+    command_log = None
+    if config.data_path:
+        command_log = persistence.CommandLog(config.data_path)
+        start = persistence.starting_point(
+            command_log, config.accounts, config.seed, config.clock.now()
+        )
+        with config.clock.pinned(start.at):
+            backend = Backend(start.accounts, config.clock, start.seed)
+    else:
+        backend = Backend(config.accounts, config.clock, config.seed)
+    app.extensions[BACKEND_KEY] = backend
     _register_error_handlers(app)
+    install_hooks(app)  # journal and faults: ahead of persistence, auth and handlers
+    if command_log is not None:
+        persistence.install(app, backend, command_log)
     register_blueprints(app)
     register_control(app, config.control)
+    if command_log is not None:
+        replayed = persistence.replay(app, backend, command_log)
+        log.info("restored state from %s: %d commands replayed", config.data_path, replayed)
     return app

@@ -2,6 +2,8 @@
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 
@@ -10,10 +12,26 @@ class Clock:
 
     def __init__(self) -> None:
         self._offset = 0.0
+        self._pinned: float | None = None
         self._lock = threading.Lock()
 
     def now(self) -> float:
-        return time.time() + self._offset
+        pinned = self._pinned
+        return pinned if pinned is not None else time.time() + self._offset
+
+    @property
+    def offset(self) -> float:
+        """Seconds the clock was moved forward in all."""
+        return self._offset
+
+    @contextmanager
+    def pinned(self, at: float) -> Iterator[None]:
+        """Let the clock read `at` meanwhile: one request sees one time, live and replayed."""
+        self._pinned = at
+        try:
+            yield
+        finally:
+            self._pinned = None
 
     def advance(self, seconds: float) -> float:
         """Move the clock forward by `seconds` (never backwards) and return the new time."""

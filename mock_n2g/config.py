@@ -19,3 +19,4 @@ class MockConfig:
     max_body_bytes: int = MAX_BODY_BYTES
     control: ControlPolicy = field(default_factory=ControlPolicy)
     seed: int | None = None  # of all the mock's randomness; None: a random one
+    data_path: str | None = None  # SQLite file keeping all state; None: memory only

@@ -43,7 +43,8 @@ class Backend:
         self.imports = ImportService(self.store, self.recipients, self.groups, self.forms)
         self.mailings = MailingService(self.store, self.groups, self.outbox)
         self.lists.deletion_hooks.append(self.mailings.forget_list)
-        for spec in accounts:
+        self.configured = list(accounts)  # the accounts a reset keeps
+        for spec in self.configured:
             self.add_account(spec)
 
     @property
@@ -67,10 +68,48 @@ class Backend:
             account = Account(spec, account_id=ids[0], company_id=ids[1], user_id=ids[2])
             store.accounts[account.account_id] = account
             store.accounts_by_auth_key[spec.auth_key] = account
-            self.profiles.setup(account)
-            default_list = self.lists.create(account, {"name": spec.default_list_name})
-            self.forms.create(account, default_list.id, code=spec.default_form_code)
+            self._furnish(account)
         return account
+
+    def reset(self, account_id: str | None = None) -> None:
+        """Empty all data, keeping the configured accounts (ids unchanged); or one account's."""
+        store = self.store
+        with store.lock:
+            if account_id is not None:
+                if account_id not in store.accounts:
+                    raise KeyError(account_id)
+                self._empty(store.accounts[account_id])
+                self._furnish(store.accounts[account_id])
+                return
+            configured = {spec.auth_key for spec in self.configured}
+            for account in list(store.accounts.values()):
+                self._empty(account)
+                if account.spec.auth_key in configured:
+                    self._furnish(account)
+                else:
+                    del store.accounts[account.account_id]
+                    del store.accounts_by_auth_key[account.spec.auth_key]
+                    store.other_ids -= {account.account_id, account.company_id, account.user_id}
+            self.outbox.forget_account(None)
+
+    def _furnish(self, account: Account) -> None:
+        """A fresh account's records: company, user, a default list and a form for it."""
+        self.profiles.setup(account)
+        default_list = self.lists.create(account, {"name": account.spec.default_list_name})
+        account.default_list_id = default_list.id
+        self.forms.create(account, default_list.id, code=account.spec.default_form_code)
+
+    def _empty(self, account: Account) -> None:
+        """Remove everything an account has, and every token it was given."""
+        for mailing_list in list(account.lists.values()):
+            self.lists.remove(account, mailing_list)
+        account.default_list_id = ""
+        account.attribute_names.clear()
+        self.forms.forget_account(account.account_id)
+        account.forms.clear()
+        self.imports.forget_account(account.account_id)
+        self.outbox.forget_account(account.account_id)
+        self.tokens.revoke_account(account.account_id)
 
     def accounts(self) -> list[Account]:
         with self.store.lock:

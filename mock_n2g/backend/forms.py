@@ -184,6 +184,15 @@ class FormService:
         self._forms: dict[str, Form] = {}
         self._opt_ins: dict[str, OptIn] = {}  # by token
 
+    def forget_account(self, account_id: str) -> None:
+        """Drop an account's forms and pending opt-ins (its data is being reset)."""
+        with self._store.lock:
+            for code in [c for c, form in self._forms.items() if form.account_id == account_id]:
+                del self._forms[code]
+            spent = [t for t, o in self._opt_ins.items() if o.form.account_id == account_id]
+            for token in spent:
+                del self._opt_ins[token]
+
     def code_problem(self, code: str) -> str | None:
         """Why `code` cannot be a new form's code, or None when it can."""
         if not FORM_CODE.fullmatch(code):

@@ -112,6 +112,13 @@ class ImportService:
         self._uploads: dict[str, tuple[str, Upload]] = {}  # by file id: (account id, upload)
         self._reports: dict[str, tuple[str, ImportReport]] = {}  # by import id
 
+    def forget_account(self, account_id: str) -> None:
+        """Drop an account's uploads and import reports (its data is being reset)."""
+        with self._store.lock:
+            for index in (self._uploads, self._reports):
+                for key in [k for k, (owner, _) in index.items() if owner == account_id]:
+                    del index[key]
+
     def upload(self, account: Account, list_id: str, filename: str, content: bytes) -> Upload:
         with self._store.lock:
             account.list_of(list_id)

@@ -172,12 +172,17 @@ class ListService:
             mailing_list = self.get(account, list_id)
             if list_id == account.default_list_id:
                 raise ApiError(400, "the default list cannot be deleted")
-            for hook in self.deletion_hooks:
-                hook(account, list_id)
-            for recipient in mailing_list.members:
-                del store.recipients[recipient.id]
-            for group_id in mailing_list.groups:
-                del store.groups[group_id]
-            del account.lists[list_id]
-            del store.lists[list_id]
+            self.remove(account, mailing_list)
         return 1
+
+    def remove(self, account: Account, mailing_list: MailingList) -> None:
+        """Take a list and everything hanging on it out of the store (caller holds the lock)."""
+        store = self._store
+        for hook in self.deletion_hooks:
+            hook(account, mailing_list.id)
+        for recipient in mailing_list.members:
+            del store.recipients[recipient.id]
+        for group_id in mailing_list.groups:
+            del store.groups[group_id]
+        del account.lists[mailing_list.id]
+        del store.lists[mailing_list.id]

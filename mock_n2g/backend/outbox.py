@@ -61,6 +61,13 @@ class Outbox:
             self._emails.append(email)
         return email
 
+    def forget_account(self, account_id: str | None) -> None:
+        """Drop the e-mails of one account, or all of them."""
+        with self._store.lock:
+            self._emails = [
+                e for e in self._emails if account_id is not None and e.account_id != account_id
+            ]
+
     def emails(self, account_id: str | None = None) -> list[Email]:
         with self._store.lock:
             return [e for e in self._emails if account_id is None or e.account_id == account_id]
