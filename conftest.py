@@ -9,10 +9,44 @@ from mock_n2g import create_app
 from mock_n2g.clock import Clock
 from mock_n2g.config import MockConfig
 from mock_n2g.testing import MockServer
+from tests.acceptance.targets import staging_settings_problem
 from tests.support import MAIN_ACCOUNT, OTHER_ACCOUNT, Api
 
 os.environ.setdefault("PACT_DO_NOT_TRACK", "1")
 pytest_plugins = ["pytester"]
+
+TARGETS = ("mock", "url", "staging")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("n2g", "Newsletter2Go journeys")
+    group.addoption(
+        "--n2g-target",
+        choices=TARGETS,
+        default="mock",
+        help="where the journeys run: the embedded mock (default), a mock at --n2g-base-url,"
+        " or the staging account of N2G_BASE_URL/N2G_AUTH_KEY/N2G_USERNAME/N2G_PASSWORD",
+    )
+    group.addoption("--n2g-base-url", help="the mock's base URL for --n2g-target=url")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The staging target refuses to start without the account's settings."""
+    if config.getoption("n2g_target") == "staging":
+        problem = staging_settings_problem(dict(os.environ))
+        if problem:
+            raise pytest.UsageError(problem)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On staging there is no control API: journeys that need it are deselected, not failed."""
+    if config.getoption("n2g_target") != "staging":
+        return
+    kept = [item for item in items if item.get_closest_marker("mock_only") is None]
+    deselected = [item for item in items if item.get_closest_marker("mock_only") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture

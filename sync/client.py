@@ -177,6 +177,20 @@ class Client:
     def rename_list(self, list_id: str, name: str) -> None:
         self._call("PATCH", f"/lists/{_segment(list_id)}", body={"name": name})
 
+    def delete_list(self, list_id: str) -> None:
+        """Delete a list with its contacts (the journeys' clean-up of lists they created)."""
+        self._call("DELETE", f"/lists/{_segment(list_id)}")
+
+    def active_count(self, list_id: str) -> int:
+        """The service's own count of the list's contacts that are not unsubscribed."""
+        body = self._call("GET", f"/lists/{_segment(list_id)}/recipients", params={"_limit": 1})
+        info = body.get("info")
+        additional = info.get("additional") if isinstance(info, dict) else None
+        active = additional.get("active") if isinstance(additional, dict) else None
+        if not isinstance(active, int):
+            raise N2GError(f"GET /lists/{list_id}/recipients: the answer has no active count")
+        return active
+
     # attributes
 
     def list_attributes(self, list_id: str) -> list[str]:
@@ -234,6 +248,10 @@ class Client:
             flt = "id=in=(" + ",".join(_quoted(i) for i in chunk) + ")"
             changed += _count(self._call("PATCH", path, params={"_filter": flt}, body=dict(fields)))
         return changed
+
+    def delete_recipient(self, list_id: str, recipient_id: str) -> None:
+        """Delete one contact (the journeys' clean-up; the sync itself never deletes)."""
+        self._call("DELETE", f"/lists/{_segment(list_id)}/recipients/{_segment(recipient_id)}")
 
     def get_recipient(self, list_id: str, recipient_id: str) -> dict | None:
         path = f"/lists/{_segment(list_id)}/recipients/{_segment(recipient_id)}"
