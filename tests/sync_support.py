@@ -7,6 +7,8 @@ from typing import Any
 import requests
 
 from mock_n2g.testing import Credentials
+from sync.client import Client, Settings
+from sync.state import State
 
 _ids = itertools.count(1)
 
@@ -79,3 +81,16 @@ class Account:
 
     def patch(self, path: str, body: dict) -> None:
         self.session.patch(self.base + path, json=body, timeout=10).raise_for_status()
+
+
+def sync_client(credentials: Credentials, state: State) -> Client:
+    """The sync's client on the mock's account, with quick retries."""
+    settings = Settings(
+        auth_key=credentials.auth_key,
+        username=credentials.username,
+        password=credentials.password,
+        base_url=credentials.base_url,
+        backoff_base=0.001,
+        backoff_max=0.01,
+    )
+    return Client(settings, token_store=state)

@@ -2,11 +2,10 @@
 
 import pytest
 
-from sync.client import Client, Settings
 from sync.engine import Engine
 from sync.portal import read_events
 from sync.state import State
-from tests.sync_support import Account, event, lines, newsletter, subscribe
+from tests.sync_support import Account, event, lines, newsletter, subscribe, sync_client
 
 
 @pytest.fixture
@@ -18,15 +17,7 @@ def state(tmp_path):
 
 @pytest.fixture
 def client(n2g_credentials, state):
-    settings = Settings(
-        auth_key=n2g_credentials.auth_key,
-        username=n2g_credentials.username,
-        password=n2g_credentials.password,
-        base_url=n2g_credentials.base_url,
-        backoff_base=0.001,
-        backoff_max=0.01,
-    )
-    return Client(settings, token_store=state)
+    return sync_client(n2g_credentials, state)
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ import json
 
 import pytest
 
-from sync.client import Client, Settings
 from sync.engine import Engine
 from sync.portal import read_events, read_snapshot
 from sync.reconcile import Reconciler
 from sync.state import State
-from tests.sync_support import Account, event, lines, newsletter, subscribe
+from tests.sync_support import Account, event, lines, newsletter, subscribe, sync_client
 
 
 @pytest.fixture
@@ -21,15 +20,7 @@ def state(tmp_path):
 
 @pytest.fixture
 def client(n2g_credentials, state):
-    return Client(
-        Settings(
-            auth_key=n2g_credentials.auth_key,
-            username=n2g_credentials.username,
-            password=n2g_credentials.password,
-            base_url=n2g_credentials.base_url,
-        ),
-        token_store=state,
-    )
+    return sync_client(n2g_credentials, state)
 
 
 @pytest.fixture
