@@ -12,7 +12,7 @@ from mock_n2g.testing import MockServer
 from tests.acceptance.targets import staging_settings_problem
 from tests.support import MAIN_ACCOUNT, OTHER_ACCOUNT, Api
 
-os.environ.setdefault("PACT_DO_NOT_TRACK", "1")
+os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
 pytest_plugins = ["pytester"]
 
 TARGETS = ("mock", "url", "staging")

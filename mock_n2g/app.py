@@ -1,6 +1,8 @@
 """`create_app(config)`: the Flask application of the mock."""
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
@@ -14,6 +16,22 @@ from mock_n2g.control import install_hooks, register_control
 from mock_n2g.errors import ApiError, OAuthError
 
 log = logging.getLogger("mock_n2g")
+
+
+class MockFlask(Flask):
+    """Flask that asks once, not on every request, whether a view or hook is `async def`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plain_functions: set[Callable[..., Any]] = set()
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        if func in self._plain_functions:
+            return func
+        wrapped = super().ensure_sync(func)
+        if wrapped is func:
+            self._plain_functions.add(func)
+        return wrapped
 
 
 def _json_error(status: int, body: dict) -> Response:
@@ -55,7 +73,7 @@ def _register_error_handlers(app: Flask) -> None:
 
 def create_app(config: MockConfig | None = None) -> Flask:
     config = config or MockConfig()
-    app = Flask("mock_n2g", static_folder=None)  # the service has no static files
+    app = MockFlask("mock_n2g", static_folder=None)  # the service has no static files
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.config["N2G_BASE_URL"] = config.base_url.rstrip("/") if config.base_url else None
     app.json.sort_keys = False  # type: ignore[attr-defined]

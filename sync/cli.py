@@ -150,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    if args.verbose:  # each request: the client logs them at DEBUG (the libraries stay at INFO)
+        logging.getLogger("sync").setLevel(logging.DEBUG)
     try:
         return run(args)
     except (ConfigError, StateError) as error:

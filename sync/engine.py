@@ -37,6 +37,7 @@ from sync.report import Summary
 from sync.state import State, SubscriptionRecord
 
 DEFAULT_BATCH_SIZE = 500
+Queued = tuple[SubscriptionCreated, SubscriptionRecord, Upsert]
 
 
 class Engine:
@@ -58,13 +59,16 @@ class Engine:
         self._progress = progress or (lambda done: None)
         self._summary = Summary()
         self._lists = Lists(client, state, self._summary)
-        self._batch: list[tuple[SubscriptionCreated, SubscriptionRecord, Upsert, str]] = []
+        # creates wait per list, so interleaved newsletters still fill whole batches
+        self._queues: dict[str, list[Queued]] = {}
+        self._queued: set[str] = set()  # their subscription ids
+        self._full: list[str] = []  # lists whose queue holds a whole batch
 
     def push(self, events: Iterable[Event]) -> Summary:
         """Apply the events in order; returns what was done. Raises on auth or outage."""
         self._summary = Summary()
         self._lists = Lists(self._client, self._state, self._summary)
-        self._batch = []
+        self._queues, self._queued, self._full = {}, set(), []
         sent_before = self._client.requests_sent
         try:
             for event in events:
@@ -82,11 +86,11 @@ class Engine:
             self._summary.events_skipped += 1
             return
         if isinstance(event, SubscriptionCreated):
-            if any(queued.subscription_id == event.subscription_id for queued, *_ in self._batch):
+            if event.subscription_id in self._queued:
                 self._flush()
             self._guarded(event, self._queue_create)
-            if len(self._batch) >= self._batch_size:
-                self._flush()
+            while self._full:
+                self._flush_list(self._full.pop())
             return
         self._flush()  # everything else sees the effects of the creates before it
         handlers: dict[type, Callable] = {
@@ -162,27 +166,36 @@ class Engine:
             status="active",
             fields=fields,
         )
-        self._batch.append((event, new_record, Upsert(event.subscription_id, payload), list_id))
+        queue = self._queues.setdefault(list_id, [])
+        queue.append((event, new_record, Upsert(event.subscription_id, payload)))
+        self._queued.add(event.subscription_id)
+        if len(queue) == self._batch_size:
+            self._full.append(list_id)
 
     def _flush(self) -> None:
-        """Send the queued creates list by list; store their contacts and mark their events."""
-        batch, self._batch = self._batch, []
-        by_list: dict[str, list[tuple[SubscriptionCreated, SubscriptionRecord, Upsert]]] = {}
-        for event, record, upsert, list_id in batch:
-            by_list.setdefault(list_id, []).append((event, record, upsert))
-        for list_id, entries in by_list.items():
-            try:
-                outcome = upsert_batch(self._client, list_id, [upsert for _, _, upsert in entries])
-            except NotFound:
-                newsletter_id = entries[0][0].newsletter_id
-                self._lists.gone(newsletter_id)
-                list_id = self._lists.ensure(newsletter_id)
-                outcome = upsert_batch(self._client, list_id, [u for _, _, u in entries])
-            except ServiceError as error:
-                for event, _, _ in entries:
-                    self._dead_letter(event, str(error))
-                continue
-            self._store_creates(entries, outcome.contact_ids, outcome.invalid)
+        """Send every list's queued creates."""
+        self._full = []
+        for list_id in list(self._queues):
+            self._flush_list(list_id)
+
+    def _flush_list(self, list_id: str) -> None:
+        """Send one list's queued creates; store their contacts and mark their events."""
+        entries = self._queues.pop(list_id, [])
+        self._queued.difference_update(event.subscription_id for event, _, _ in entries)
+        if not entries:
+            return
+        try:
+            outcome = upsert_batch(self._client, list_id, [upsert for _, _, upsert in entries])
+        except NotFound:
+            newsletter_id = entries[0][0].newsletter_id
+            self._lists.gone(newsletter_id)
+            list_id = self._lists.ensure(newsletter_id)
+            outcome = upsert_batch(self._client, list_id, [u for _, _, u in entries])
+        except ServiceError as error:
+            for event, _, _ in entries:
+                self._dead_letter(event, str(error))
+            return
+        self._store_creates(entries, outcome.contact_ids, outcome.invalid)
 
     def _store_creates(self, entries: list, contact_ids: dict, invalid: dict) -> None:
         refused = []

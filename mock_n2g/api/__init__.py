@@ -12,6 +12,7 @@ from mock_n2g.api import (
     mailings,
     profiles,
     recipients,
+    spec,
 )
 
 BLUEPRINTS = (
@@ -24,6 +25,7 @@ BLUEPRINTS = (
     imports.blueprint,
     forms.blueprint,
     mailings.blueprint,
+    spec.blueprint,
 )
 
 

@@ -41,6 +41,8 @@ def json_body() -> Any:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise bad_request(f"malformed JSON body: {error}") from None
+    except RecursionError:  # nested deeper than the parser goes
+        raise bad_request("malformed JSON body: nested too deeply") from None
 
 
 def json_object() -> dict[str, Any]:

@@ -35,7 +35,7 @@ def _params() -> dict[str, Any]:
         return request.form.to_dict()
     try:
         body = json.loads(request.get_data(cache=True) or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return {}
     return body if isinstance(body, dict) else {}
 

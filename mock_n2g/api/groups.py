@@ -55,7 +55,8 @@ def delete_group(group_id: str) -> ResponseReturnValue:
 def list_members(list_id: str, group_id: str) -> ResponseReturnValue:
     wanted, view = params.page_request(), params.view()
     page = backend().groups.members_page(account(), list_id, group_id, wanted)
-    items = (recipient_item(recipient, view) for recipient in page.items)
+    base = envelope.base_url()
+    items = (recipient_item(recipient, view, base) for recipient in page.items)
     path = f"/lists/{list_id}/groups/{group_id}/recipients"
     return envelope.collection(path, page, wanted, items, additional=page.extra)
 

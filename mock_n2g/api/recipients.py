@@ -14,15 +14,23 @@ blueprint = Blueprint("recipients", __name__)
 blueprint.before_request(authenticate)
 
 
-def recipient_item(recipient: Recipient, view: params.View) -> dict[str, Any]:
-    fields = recipient.representation(view.fields) if view.detailed else None
-    return envelope.item(f"/recipients/{recipient.id}", recipient.id, fields)
+def recipient_item(
+    recipient: Recipient, view: params.View, base: str | None = None
+) -> dict[str, Any]:
+    fields = None
+    if view.detailed:
+        # under the store's lock: a contact's attributes and its list's segments (its dynamic
+        # `group_ids`) may change while another request writes
+        with backend().store.lock:
+            fields = recipient.representation(view.fields)
+    return envelope.item(f"/recipients/{recipient.id}", recipient.id, fields, base=base)
 
 
 def _page(path: str, list_id: str | None) -> ResponseReturnValue:
     wanted, view = params.page_request(), params.view()
     page = backend().recipients.page(account(), list_id, wanted)
-    items = (recipient_item(r, view) for r in page.items)
+    base = envelope.base_url()
+    items = (recipient_item(r, view, base) for r in page.items)
     return envelope.collection(path, page, wanted, items, additional=page.extra)
 
 

@@ -10,6 +10,7 @@ from mock_n2g.errors import OAuthError
 
 PASSWORD_GRANT = "https://nl2go.com/jwt"  # noqa: S105 - a grant type, not a secret
 REFRESH_GRANT = "https://nl2go.com/jwt_refresh"
+TEXT_PARAMS = ("username", "password", "refresh_token", "client_id", "client_secret")
 
 
 def _same(secret: str, given: str) -> bool:
@@ -24,6 +25,7 @@ class AuthService:
         self._tokens = tokens
 
     def grant(self, auth_key: str | None, params: Mapping[str, object]) -> TokenGrant:
+        params = {name: value for name, value in params.items() if value is not None}
         grant_type = params.get("grant_type")
         if not grant_type:
             raise OAuthError(
@@ -33,6 +35,9 @@ class AuthService:
             raise OAuthError(
                 400, "unsupported_grant_type", f'Grant type "{grant_type}" not supported'
             )
+        for name in TEXT_PARAMS:
+            if name in params and not isinstance(params[name], str):
+                raise OAuthError(400, "invalid_request", f'Parameter "{name}" must be a string')
         with self._store.lock:
             account = self._client(auth_key)
             wants_refresh = grant_type == REFRESH_GRANT or (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from mock_n2g.backend.store import Store
 from mock_n2g.errors import ApiError, FieldProblem, ValidationError, bad_request, not_found
 
 IMPORT_RUNNING_CODE = 10019
+COLUMN = re.compile(r"[0-9]+")  # ASCII digits: `str.isdigit` takes "²", which `int` refuses
 DELIMITERS = ",;\t|"
 
 
@@ -69,7 +71,7 @@ def parse_csv(filename: str, content: bytes) -> list[list[str]]:
     except csv.Error:
         delimiter = ","
     try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise bad_request(f"{filename!r} is not valid CSV: {error}") from None
     return [row for row in rows if any(cell.strip() for cell in row)]
@@ -82,7 +84,7 @@ def _associations(raw: Any, width: int) -> dict[int, str]:
         raise ValidationError([FieldProblem("associations", "associations must map columns")])
     mapping: dict[int, str] = {}
     for column, name in raw.items():
-        if not str(column).isdigit() or int(column) >= max(width, 1):
+        if not COLUMN.fullmatch(column) or int(column) >= max(width, 1):
             problems.append(FieldProblem("associations", f"no column {column} in the file"))
         elif not isinstance(name, str) or not ATTRIBUTE_NAME.fullmatch(name):
             problems.append(FieldProblem("associations", f"column {column}: bad field {name!r}"))

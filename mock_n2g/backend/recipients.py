@@ -200,8 +200,9 @@ class RecipientService:
             if request.filter is None:
                 return self._plain_page(lists, request)
             members = [recipient for mailing_list in lists for recipient in mailing_list.members]
-        matching, page = filter_page(members, request, lambda record: record.value)
-        active = sum(1 for recipient in matching if not recipient.is_unsubscribed)
+            # a filter reads every field (`group_ids` too): not while a write changes them
+            matching, page = filter_page(members, request, lambda record: record.value)
+            active = sum(1 for recipient in matching if not recipient.is_unsubscribed)
         return Page(page, len(matching), {"active": active})
 
     @staticmethod

@@ -90,7 +90,7 @@ def _parsed_body(raw: bytes) -> tuple[Any, bool]:
         return {
             key: values[0] if len(values) == 1 else values for key, values in fields.items()
         }, True
-    with suppress(UnicodeDecodeError, json.JSONDecodeError):
+    with suppress(UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return json.loads(raw), True
     return raw.decode("utf-8", errors="replace"), False
 

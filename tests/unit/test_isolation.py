@@ -502,7 +502,9 @@ READABLE = sorted(
     {
         rule.rule
         for rule in URL_MAP_APP.url_map.iter_rules()
-        if "GET" in rule.methods and not rule.rule.startswith(EXCLUDED_PREFIXES)
+        if "GET" in rule.methods
+        and not rule.rule.startswith(EXCLUDED_PREFIXES)
+        and rule.rule != "/openapi.json"  # the contract: public, no account's data
     }
 )
 

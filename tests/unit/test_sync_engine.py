@@ -70,6 +70,18 @@ def test_subscriptions_are_batched_and_stored(client, state, account, n2g_contro
     assert state.subscription("s7").contact_id == contacts["user7@example.org"]["id"]
 
 
+def test_interleaved_newsletters_still_fill_whole_batches(client, state, account, n2g_control):
+    subs = [subscribe(f"s{i}", f"n{i % 2}", f"user{i}@example.org") for i in range(20)]
+    lists = (newsletter("n0", "Even"), newsletter("n1", "Odd"))
+    summary = push(client, state, *lists, *subs, batch_size=5)
+    assert summary.contacts_created == 20
+    posts = n2g_control.requests(method="POST", path_prefix="/recipients")
+    assert [len(post["request_body"]) for post in posts] == [5, 5, 5, 5]
+    assert len(account.contacts(account.lists()["Even"])) == 10
+    assert len(account.contacts(account.lists()["Odd"])) == 10
+    assert all(state.subscription(f"s{i}").contact_id for i in range(20))
+
+
 def test_mixed_optional_fields_share_keys_per_request(client, state, n2g_control):
     push(
         client,

@@ -1,0 +1,1 @@
+"""Reproducible performance measurements of the harness; see benchmarks/README.md."""
