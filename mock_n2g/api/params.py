@@ -12,6 +12,7 @@ from mock_n2g.errors import bad_request
 TRUE_WORDS = {"true", "1"}
 FALSE_WORDS = {"false", "0", ""}
 COUNT = re.compile(r"[0-9]{1,18}")
+MAX_LIMIT = 100_000  # a page is built in one answer: an absurd size is a client bug, a 400
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,10 @@ def _count(name: str, default: int) -> int:
 
 
 def page_request() -> PageRequest:
-    return PageRequest(
-        limit=_count("_limit", DEFAULT_LIMIT), offset=_count("_offset", 0), filter=filter_param()
-    )
+    limit = _count("_limit", DEFAULT_LIMIT)
+    if limit > MAX_LIMIT:
+        raise bad_request(f"_limit must be at most {MAX_LIMIT}, got {limit}")
+    return PageRequest(limit=limit, offset=_count("_offset", 0), filter=filter_param())
 
 
 def filter_param() -> fiql.Filter | None:

@@ -123,7 +123,16 @@ def test_unknown_field_in_filter_is_400_and_changes_nothing(api, list_id, method
 
 
 @pytest.mark.parametrize(
-    "query", ["_limit=-1", "_limit=abc", "_limit=1.5", "_offset=-3", "_offset=x", "_expand=maybe"]
+    "query",
+    [
+        "_limit=-1",
+        "_limit=abc",
+        "_limit=1.5",
+        "_limit=100001",
+        "_offset=-3",
+        "_offset=x",
+        "_expand=maybe",
+    ],
 )
 @pytest.mark.parametrize("path", ["/lists", "/recipients"])
 def test_bad_paging_parameters_are_400(api, query, path):
