@@ -85,3 +85,16 @@ def test_a_column_that_is_no_ascii_number_is_invalid(api):
             json={"file": answer["file"], "associations": {column: "email"}},
         )
         assert response.status_code == 422, (column, response.get_data(as_text=True))
+
+
+def test_an_email_column_the_file_lacks_is_reported_once(api):
+    """Was two errors, the second false: `{"31243185770213": "email"}` does name an email column."""
+    list_id = api.create_list()
+    answer = upload(api, list_id, {"file": (io.BytesIO(b"max@example.org\n"), "c.csv")})
+    response = api.post(
+        f"/lists/{list_id}/recipients/import/save",
+        json={"file": answer["file"], "associations": {"31243185770213": "email"}},
+    )
+    assert response.status_code == 422
+    errors = response.get_json()["moreInfo"]["errors"]
+    assert [error["message"] for error in errors] == ["no column 31243185770213 in the file"]
