@@ -2,7 +2,6 @@
 strategy of valid `_filter` values, and the answers the vendor gives to valid requests because of
 the account's state."""
 
-import base64
 import io
 import re
 import string
@@ -11,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import schemathesis
-from flask.testing import FlaskClient
 from hypothesis import strategies as st
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -20,6 +18,7 @@ from mock_n2g import create_app
 from mock_n2g.backend import AccountSpec
 from mock_n2g.clock import Clock
 from mock_n2g.config import MockConfig
+from tests.support import Api
 
 # The account of the documented examples (README: the demo account), so that the spec's login
 # example logs in and `demoform` is a form.
@@ -29,11 +28,6 @@ ACCOUNT = AccountSpec(
     password="demo-password",
     default_form_code="demoform",
 )
-PASSWORD_GRANT = "https://nl2go.com/jwt"
-
-
-def basic_auth(auth_key: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(auth_key.encode()).decode()}
 
 
 class StillClock(Clock):
@@ -63,46 +57,34 @@ class FurnishedMock:
 
     def renew(self) -> None:
         self.app = create_app(MockConfig(accounts=[ACCOUNT], seed=self.seed, clock=StillClock()))
-        client = self.app.test_client()
-        login = client.post(
-            "/oauth/v2/token",
-            headers=basic_auth(ACCOUNT.auth_key),
-            json={
-                "username": ACCOUNT.username,
-                "password": ACCOUNT.password,
-                "grant_type": PASSWORD_GRANT,
-            },
-        )
-        assert login.status_code == 200, login.get_data(as_text=True)
-        self.token = login.get_json()["access_token"]
-        self.ids = self._furnish(client)
+        api = Api(self.app.test_client(), ACCOUNT)
+        self.token = api.token
+        self.ids = self._furnish(api)
 
-    def _furnish(self, client: FlaskClient) -> dict[str, list[str]]:
+    def _furnish(self, api: Api) -> dict[str, list[str]]:
         """A list with contacts, an attribute, a static and a dynamic segment, a one-time and a
         transactional mailing, an upload waiting for its import and a finished import, and a
         pending opt-in; with the default list, the form, the company and the user."""
-        headers = {"Authorization": f"Bearer {self.token}"}
 
         def call(method: str, path: str, **kwargs: Any) -> Any:
-            answer = client.open(path, method=method, headers=headers, **kwargs)
+            answer = getattr(api, method.lower())(path, **kwargs)
             assert answer.status_code < 300, (method, path, answer.get_data(as_text=True))
             return answer.get_json()
 
-        def created(method: str, path: str, **kwargs: Any) -> str:
-            return call(method, path, **kwargs)["value"][0]["id"]
+        def created(path: str, **kwargs: Any) -> str:
+            return call("POST", path, **kwargs)["value"][0]["id"]
 
-        default_list = call("GET", "/lists")["value"][0]["id"]
-        list_id = created("POST", "/lists", json={"name": "Fixture list"})
-        attribute = created("POST", "/attributes", json={"list_ids": [list_id], "name": "city"})
-        contacts = [
-            {"list_id": list_id, "email": "anna@example.org", "first_name": "Anna", "city": "Ulm"},
-            {"list_id": list_id, "email": "ben@example.org", "is_unsubscribed": True},
-        ]
-        recipients = [item["id"] for item in call("POST", "/recipients", json=contacts)["value"]]
-        static = created("POST", "/groups", json={"list_id": list_id, "name": "Static"})
+        default_list = api.default_list_id()
+        list_id = api.create_list("Fixture list")
+        attribute = created("/attributes", json={"list_ids": [list_id], "name": "city"})
+        recipients = api.add(
+            list_id,
+            {"email": "anna@example.org", "first_name": "Anna", "city": "Ulm"},
+            {"email": "ben@example.org", "is_unsubscribed": True},
+        )
+        static = created("/groups", json={"list_id": list_id, "name": "Static"})
         call("POST", f"/lists/{list_id}/groups/{static}/recipients/{recipients[0]}")
         dynamic = created(
-            "POST",
             "/groups",
             json={
                 "list_id": list_id,
@@ -112,9 +94,8 @@ class FurnishedMock:
             },
         )
         mailings = [
-            created("POST", f"/lists/{list_id}/newsletters", json={"name": "News"}),
+            created(f"/lists/{list_id}/newsletters", json={"name": "News"}),
             created(
-                "POST",
                 f"/lists/{list_id}/newsletters",
                 json={"name": "Welcome", "type": "transaction", "state": "active"},
             ),
@@ -126,7 +107,6 @@ class FurnishedMock:
                 call("POST", f"/lists/{list_id}/recipients/import/init", data={"file": csv})["file"]
             )
         imported = created(
-            "POST",
             f"/lists/{list_id}/recipients/import/save",
             json={"file": uploads[1], "associations": {"0": "email", "1": "first_name"}},
         )

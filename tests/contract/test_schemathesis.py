@@ -33,8 +33,8 @@ from tests.contract.schemathesis_support import (
     CHECKS,
     FILTERS,
     FurnishedMock,
-    basic_auth,
 )
+from tests.support import basic
 
 QUICK_EXAMPLES = 12
 EXAMPLES = int(os.environ.get("N2G_SCHEMATHESIS_EXAMPLES") or QUICK_EXAMPLES)
@@ -90,7 +90,7 @@ def load_schema(mode: str = "all") -> Any:
             if "bearerAuth" in schemes:
                 case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
             elif "authKey" in schemes:
-                case.headers = {**(case.headers or {}), **basic_auth(ACCOUNT.auth_key)}
+                case.headers = {**(case.headers or {}), **basic(ACCOUNT.auth_key)}
 
     return loaded
 
